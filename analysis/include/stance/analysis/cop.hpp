@@ -5,10 +5,9 @@
 /// Output frame: the plate frame of DESIGN.md (x ML, subject's right +; y AP, anterior +;
 /// z up; origin at the centre of the top surface), metres.
 
+#include <Eigen/Core>
 #include <array>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "stance/analysis/trace.hpp"
 
@@ -34,17 +33,20 @@ struct ForcePlateGeometry {
 
 /// COP with a validity mask.
 struct CopResult {
-    Signal2 xy_m;             ///< NaN rows where !valid[i]
-    std::vector<bool> valid;  ///< false where |Fz| < threshold or a channel is not finite
+    Signal2 xy_m;                ///< NaN rows where !valid[i]
+    std::vector<bool> valid;     ///< false where |Fz| < threshold or a channel is not finite
     Eigen::Index n_invalid = 0;  ///< samples without a COP; the caller must look at this
 };
 
-/// COP from forces and moments about the device origin (after mapping to the plate frame):
-///   x = (-My - h * Fx) / Fz,  y = (Mx - h * Fy) / Fz,  h = origin_below_surface_m,
-/// then shifted by origin_offset_m. Fz here is the upward force exerted on the plate by the
-/// subject taken positive (the plate frame's z is up; a device reporting the reaction with the
-/// opposite sign maps z with sign -1). Samples with Fz below the threshold are invalid, never
-/// divided by.
+/// COP from forces and moments about the device origin (after mapping to the plate frame).
+/// F is the ground reaction force acting on the subject (upward, Fz > 0 while standing) and M its
+/// moment about the device origin O, which lies h = origin_below_surface_m below the surface.
+/// For a force applied at P = (x, y, 0), M = (P - O) x F gives
+///   x = (h Fx - My) / Fz,  y = (h Fy + Mx) / Fz,
+/// then shifted by origin_offset_m. (A device that reports the action of the subject on the plate
+/// flips F and M together, which leaves x and y unchanged; map z with sign -1 if its Fz is
+/// negative under load.) Samples with Fz below the threshold or non-finite channels are invalid,
+/// never divided by.
 /// Reference: Winter, "Biomechanics and Motor Control of Human Movement" (4th ed., 2009), 4.2;
 /// AMTI/Kistler force-plate formulae.
 CopResult copFromForcePlate(const Eigen::Ref<const Signal3>& force_n,
@@ -65,7 +67,8 @@ struct LoadCellGeometry {
 };
 
 /// COP from the 4 vertical forces (N x 4, N, in LoadCellGeometry order).
-CopResult copFromLoadCells(const Eigen::Ref<const Eigen::Matrix<double, Eigen::Dynamic, 4>>& cells_n,
-                           const LoadCellGeometry& geometry);
+CopResult copFromLoadCells(
+    const Eigen::Ref<const Eigen::Matrix<double, Eigen::Dynamic, 4>>& cells_n,
+    const LoadCellGeometry& geometry);
 
 }  // namespace stance::analysis

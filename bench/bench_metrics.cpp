@@ -27,7 +27,8 @@ constexpr std::size_t kHeader = alignof(std::max_align_t);
 
 void* countedAlloc(std::size_t n) {
     auto* p = static_cast<unsigned char*>(std::malloc(n + kHeader));
-    if (p == nullptr) throw std::bad_alloc();
+    if (p == nullptr)
+        throw std::bad_alloc();
     *reinterpret_cast<std::size_t*>(p) = n;
     g_live += n;
     g_total += n;
@@ -36,7 +37,8 @@ void* countedAlloc(std::size_t n) {
     return p + kHeader;
 }
 void countedFree(void* q) noexcept {
-    if (q == nullptr) return;
+    if (q == nullptr)
+        return;
     auto* p = static_cast<unsigned char*>(q) - kHeader;
     g_live -= *reinterpret_cast<std::size_t*>(p);
     std::free(p);
@@ -56,7 +58,8 @@ AllocSnapshot measureAllocations(F&& f) {
 template <class F>
 double medianMicros(int reps, F&& f) {
     std::vector<double> t(static_cast<std::size_t>(reps));
-    for (int i = 0; i < 3; ++i) f();  // warm caches and lazily built tables
+    for (int i = 0; i < 3; ++i)
+        f();  // warm caches and lazily built tables
     for (auto& v : t) {
         const auto a = std::chrono::steady_clock::now();
         f();
@@ -77,19 +80,32 @@ stance::analysis::UniformTrace tile(const stance::analysis::UniformTrace& base, 
     const Eigen::Index n = base.xy_m.rows();
     out.xy_m.resize(n * times, 2);
     for (int k = 0; k < times; ++k) {
-        out.xy_m.middleRows(n * k, n) = (k % 2 == 0) ? base.xy_m : base.xy_m.colwise().reverse().eval();
+        out.xy_m.middleRows(n * k, n) =
+            (k % 2 == 0) ? base.xy_m : base.xy_m.colwise().reverse().eval();
     }
     return out;
 }
 
 }  // namespace
 
-void* operator new(std::size_t n) { return countedAlloc(n); }
-void* operator new[](std::size_t n) { return countedAlloc(n); }
-void operator delete(void* p) noexcept { countedFree(p); }
-void operator delete[](void* p) noexcept { countedFree(p); }
-void operator delete(void* p, std::size_t) noexcept { countedFree(p); }
-void operator delete[](void* p, std::size_t) noexcept { countedFree(p); }
+void* operator new(std::size_t n) {
+    return countedAlloc(n);
+}
+void* operator new[](std::size_t n) {
+    return countedAlloc(n);
+}
+void operator delete(void* p) noexcept {
+    countedFree(p);
+}
+void operator delete[](void* p) noexcept {
+    countedFree(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    countedFree(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    countedFree(p);
+}
 
 int main(int argc, char** argv) {
     using namespace stance::analysis;
@@ -115,9 +131,8 @@ int main(int argc, char** argv) {
         const double t_prep = medianMicros(2001, [&] { g_sink = preprocess(rec, p)->xy_m(0, 0); });
         const double t_metrics =
             medianMicros(2001, [&] { g_sink = computeAllMetrics(*trace, opt).entries()[0].value; });
-        const double t_both = medianMicros(2001, [&] {
-            g_sink = computeAllMetrics(*preprocess(rec, p), opt).entries()[0].value;
-        });
+        const double t_both = medianMicros(
+            2001, [&] { g_sink = computeAllMetrics(*preprocess(rec, p), opt).entries()[0].value; });
         std::printf("%-12s %14.1f %16.1f %18.1f %12zu   (%lld samples at %.0f Hz)\n",
                     std::string(pipelineName(p)).c_str(), t_prep, t_metrics, t_both,
                     computeAllMetrics(*trace, opt).size(),
@@ -127,7 +142,8 @@ int main(int argc, char** argv) {
     std::printf("\nsample entropy (m=2, r=0.2 SD) and DFA, one axis, on their own:\n");
     for (Pipeline p : {Pipeline::kRaw, Pipeline::kQuijoux2021}) {
         auto trace = preprocess(rec, p);
-        if (!trace) continue;
+        if (!trace)
+            continue;
         const Eigen::VectorXd ap = trace->xy_m.col(1);
         const double sd = std::sqrt((ap.array() - ap.mean()).square().mean());
         const double t_se = medianMicros(51, [&] {
@@ -142,7 +158,8 @@ int main(int argc, char** argv) {
                     static_cast<long long>(ap.size()), t_se, t_dfa);
     }
 
-    std::printf("\nmemory of computeAllMetrics (raw pipeline, complexity excluded) vs trial length:\n");
+    std::printf(
+        "\nmemory of computeAllMetrics (raw pipeline, complexity excluded) vs trial length:\n");
     std::printf("%10s %16s %16s %12s %14s\n", "samples", "peak bytes", "total bytes", "allocs",
                 "peak B/sample");
     auto base = preprocess(rec, Pipeline::kRaw);
@@ -151,10 +168,12 @@ int main(int argc, char** argv) {
         opt.include_complexity = false;
         for (int times : {1, 2, 4, 8}) {
             const auto trace = tile(*base, times);
-            const auto s = measureAllocations([&] { g_sink = computeAllMetrics(trace, opt).size(); });
-            std::printf("%10lld %16zu %16zu %12zu %14.1f\n", static_cast<long long>(trace.xy_m.rows()),
-                        s.peak_above_start, s.total, s.count,
-                        static_cast<double>(s.peak_above_start) / static_cast<double>(trace.xy_m.rows()));
+            const auto s = measureAllocations(
+                [&] { g_sink = static_cast<double>(computeAllMetrics(trace, opt).size()); });
+            std::printf(
+                "%10lld %16zu %16zu %12zu %14.1f\n", static_cast<long long>(trace.xy_m.rows()),
+                s.peak_above_start, s.total, s.count,
+                static_cast<double>(s.peak_above_start) / static_cast<double>(trace.xy_m.rows()));
         }
     }
     return 0;

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <complex>
-#include <unsupported/Eigen/FFT>
 #include <vector>
+
+#include "fft_cache.hpp"
 
 namespace stance::analysis {
 
@@ -21,13 +22,15 @@ Eigen::VectorXd msdCurve(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Inde
     std::vector<double> padded(static_cast<std::size_t>(m), 0.0);
     for (Eigen::Index i = 0; i < n; ++i)
         padded[static_cast<std::size_t>(i)] = x(i) - mean;
-    Eigen::FFT<double> fft;
+    Eigen::FFT<double>& fft = detail::threadFft();
     std::vector<std::complex<double>> spec;
+    fft.SetFlag(Eigen::FFT<double>::HalfSpectrum);  // real input: only bins 0..m/2 are needed
     fft.fwd(spec, padded);
     for (auto& c : spec)
         c = std::norm(c);
-    std::vector<std::complex<double>> ac;
-    fft.inv(ac, spec);
+    std::vector<double> ac;
+    fft.inv(ac, spec);  // real output from the half spectrum
+    fft.ClearFlag(Eigen::FFT<double>::HalfSpectrum);
 
     // prefix[i] = sum_{j<i} (x_j - mean)^2
     std::vector<double> prefix(static_cast<std::size_t>(n + 1), 0.0);
@@ -41,7 +44,7 @@ Eigen::VectorXd msdCurve(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Inde
     for (Eigen::Index k = 1; k <= max_lag; ++k) {
         const double tail = total - prefix[static_cast<std::size_t>(k)];
         const double head = prefix[static_cast<std::size_t>(n - k)];
-        const double s = tail + head - 2.0 * ac[static_cast<std::size_t>(k)].real();
+        const double s = tail + head - 2.0 * ac[static_cast<std::size_t>(k)];
         msd(k) = std::max(0.0, s) / static_cast<double>(n - k);
     }
     return msd;

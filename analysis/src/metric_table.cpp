@@ -28,7 +28,8 @@ std::string MetricUnit::label(std::string_view length_unit) const {
 void MetricTable::add(std::string name, MetricUnit unit, double value) {
     if (!std::isfinite(value)) {
         std::string why = name + " is not finite for this input";
-        entries_.push_back(Metric{std::move(name), unit, 0.0, ErrorCode::kUndefined, std::move(why)});
+        entries_.push_back(
+            Metric{std::move(name), unit, 0.0, ErrorCode::kUndefined, std::move(why)});
         return;
     }
     entries_.push_back(Metric{std::move(name), unit, value, ErrorCode::kUndefined, {}});
@@ -43,7 +44,8 @@ void MetricTable::add(std::string name, MetricUnit unit, const Expected<double>&
 }
 
 void MetricTable::addError(std::string name, MetricUnit unit, const Error& error) {
-    std::string why = error.message.empty() ? std::string(errorCodeName(error.code)) : error.message;
+    std::string why =
+        error.message.empty() ? std::string(errorCodeName(error.code)) : error.message;
     entries_.push_back(Metric{std::move(name), unit, 0.0, error.code, std::move(why)});
 }
 

@@ -5,8 +5,9 @@
 #include <complex>
 #include <numbers>
 #include <string>
-#include <unsupported/Eigen/FFT>
 #include <vector>
+
+#include "fft_cache.hpp"
 
 namespace stance::analysis {
 
@@ -69,6 +70,17 @@ void prepareSegment(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Index sta
     out.array() *= w.array();
 }
 
+Eigen::Index largestPrimeFactor(Eigen::Index n) {
+    Eigen::Index largest = 1;
+    for (Eigen::Index p = 2; p * p <= n; ++p) {
+        while (n % p == 0) {
+            largest = p;
+            n /= p;
+        }
+    }
+    return n > 1 ? std::max(largest, n) : largest;
+}
+
 Eigen::Index segmentCount(Eigen::Index n, const WelchOptions& o) {
     return (n - o.nperseg) / (o.nperseg - o.noverlap) + 1;
 }
@@ -93,6 +105,11 @@ Expected<Psd> welch(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
                     const WelchOptions& options) {
     if (auto ok = checkOptions(x, fs_hz, options); !ok)
         return ok.error();
+    // kissfft handles the factors 2, 3, 4 and 5 fast and others in O(n p); an nfft with a larger
+    // prime factor goes through the autocorrelation path instead (same numbers, every bin).
+    if (largestPrimeFactor(options.nfft) > 5) {
+        return welchBand(x, fs_hz, options, 0.0, fs_hz);
+    }
     const Eigen::Index nfft = options.nfft;
     const Eigen::Index bins = nfft / 2 + 1;
     const Eigen::VectorXd w = hann(options.nperseg);
@@ -100,7 +117,7 @@ Expected<Psd> welch(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
     const Eigen::Index segments = segmentCount(x.size(), options);
     const Eigen::Index step = options.nperseg - options.noverlap;
 
-    Eigen::FFT<double> fft;
+    Eigen::FFT<double>& fft = detail::threadFft();
     std::vector<double> padded(static_cast<std::size_t>(nfft), 0.0);
     std::vector<Complex> spectrum;
     Eigen::VectorXd seg;
@@ -148,7 +165,7 @@ Expected<Psd> welchBand(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz
     Eigen::Index m = 1;
     while (m < 2 * len - 1)
         m *= 2;
-    Eigen::FFT<double> fft;
+    Eigen::FFT<double>& fft = detail::threadFft();
     std::vector<Complex> z(static_cast<std::size_t>(m));
     std::vector<Complex> spec;
     std::vector<double> power(static_cast<std::size_t>(m), 0.0);

@@ -1,6 +1,7 @@
-// STUB — replaced by the real command line.
-#include <cstdio>
-int main() {
-    std::fputs("stance: not yet built\n", stderr);
-    return 2;
+#include <iostream>
+
+#include "cli.hpp"
+
+int main(int argc, char** argv) {
+    return stance::cli::run(argc, argv, std::cout, std::cerr);
 }

@@ -1,4 +1,316 @@
-// STUB — replaced by the trial text readers (trial_text.hpp).
+#include "stance/datasets/trial_text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <vector>
+
 namespace stance::datasets {
-int trialTextPlaceholder() { return 0; }
+
+namespace {
+
+struct Layout {
+    TrialFormat format;
+    char sep;
+    std::size_t n_cols;  // columns in the header
+    std::size_t col_time, col_ml, col_ap;
+    double time_scale, ml_scale, ap_scale;  // to s and m
+    double nominal_fs_hz;
+};
+
+std::vector<std::string_view> split(std::string_view line, char sep) {
+    std::vector<std::string_view> cells;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t end = line.find(sep, start);
+        cells.push_back(line.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos)
+            break;
+        start = end + 1;
+    }
+    return cells;
+}
+
+std::string trim(std::string_view s) {
+    std::size_t a = 0, b = s.size();
+    while (a < b && std::isspace(static_cast<unsigned char>(s[a])))
+        ++a;
+    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1])))
+        --b;
+    return std::string(s.substr(a, b - a));
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Splits "ml_cm", "COP ML [mm]", "time (s)" into a lower-case name and a unit ("" if none).
+std::pair<std::string, std::string> nameAndUnit(std::string_view cell) {
+    std::string s = lower(trim(cell));
+    for (auto [open, close] : {std::pair{'[', ']'}, std::pair{'(', ')'}}) {
+        const auto a = s.find(open);
+        const auto b = s.find(close);
+        if (a != std::string::npos && b != std::string::npos && b > a) {
+            return {trim(s.substr(0, a)), trim(s.substr(a + 1, b - a - 1))};
+        }
+    }
+    const auto u = s.find_last_of("_ ");
+    if (u != std::string::npos) {
+        const std::string unit = s.substr(u + 1);
+        if (unit == "s" || unit == "ms" || unit == "m" || unit == "cm" || unit == "mm") {
+            return {trim(s.substr(0, u)), unit};
+        }
+    }
+    return {s, ""};
+}
+
+std::vector<std::string> tokens(const std::string& name) {
+    std::vector<std::string> t;
+    std::string cur;
+    for (char c : name) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            cur += c;
+        } else if (!cur.empty()) {
+            t.push_back(cur);
+            cur.clear();
+        }
+    }
+    if (!cur.empty())
+        t.push_back(cur);
+    return t;
+}
+
+std::optional<double> lengthScale(const std::string& unit) {
+    if (unit == "m")
+        return 1.0;
+    if (unit == "cm")
+        return 0.01;
+    if (unit == "mm")
+        return 0.001;
+    return std::nullopt;
+}
+
+Layout detect(std::string_view header, const std::string& name) {
+    // Santos & Duarte 2016.
+    static constexpr std::array<std::string_view, 9> kBds = {
+        "Time[s]", "Fx[N]", "Fy[N]", "Fz[N]", "Mx[Nm]", "My[Nm]", "Mz[Nm]", "COPx[cm]", "COPy[cm]"};
+    const auto tab = split(header, '\t');
+    if (tab.size() == kBds.size() && std::equal(tab.begin(), tab.end(), kBds.begin())) {
+        return {TrialFormat::kBds2016, '\t', 9, 0, 8, 7, 1.0, 0.01, 0.01, 100.0};
+    }
+    // dos Santos 2017 GRF.
+    if (tab.size() > 3 && trim(tab[0]) == "Time") {
+        std::size_t x = 0, z = 0;
+        for (std::size_t i = 0; i < tab.size(); ++i) {
+            if (trim(tab[i]) == "COPNET_X")
+                x = i;
+            if (trim(tab[i]) == "COPNET_Z")
+                z = i;
+        }
+        if (x > 0 && z > 0)
+            return {TrialFormat::kPds2017, '\t', tab.size(), 0, z, x, 1.0, 1.0, 1.0, 100.0};
+    }
+    // Plain CSV: the separator that splits the header into the most cells.
+    char sep = ',';
+    std::size_t best = 0;
+    for (char c : {',', ';', '\t'}) {
+        const auto n = split(header, c).size();
+        if (n > best) {
+            best = n;
+            sep = c;
+        }
+    }
+    const auto cells = split(header, sep);
+    const std::string expected =
+        "expected a Santos & Duarte 2016 trial header, a dos Santos 2017 GRF header, or a CSV "
+        "header "
+        "naming time and the two COP axes with their unit (e.g. time,ml_cm,ap_cm)";
+    if (cells.size() < 3)
+        throw DatasetError(name, 1, "unrecognised header; " + expected);
+    Layout l{TrialFormat::kCsv, sep, cells.size(), 0, 0, 0, 1.0, 0.0, 0.0, 0.0};
+    int n_time = 0, n_ml = 0, n_ap = 0;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const auto [base, unit] = nameAndUnit(cells[i]);
+        const auto t = tokens(base);
+        const auto has = [&](std::string_view w) {
+            return std::find(t.begin(), t.end(), w) != t.end();
+        };
+        if (has("time") || base == "t") {
+            ++n_time;
+            l.col_time = i;
+            if (unit == "ms") {
+                l.time_scale = 1e-3;
+            } else if (unit.empty() || unit == "s") {
+                l.time_scale = 1.0;
+            } else {
+                throw DatasetError(name, 1,
+                                   "time column '" + trim(cells[i]) + "' has unit '" + unit +
+                                       "'; expected s or ms");
+            }
+        } else if (has("ml") || has("ap")) {
+            if (has("ml") && has("ap")) {
+                throw DatasetError(name, 1, "column '" + trim(cells[i]) + "' names both ML and AP");
+            }
+            const auto scale = lengthScale(unit);
+            if (!scale) {
+                throw DatasetError(name, 1,
+                                   "COP column '" + trim(cells[i]) +
+                                       "' does not state its unit (mm, cm or m), e.g. ml_mm "
+                                       "or 'ML [mm]'");
+            }
+            if (has("ml")) {
+                ++n_ml;
+                l.col_ml = i;
+                l.ml_scale = *scale;
+            } else {
+                ++n_ap;
+                l.col_ap = i;
+                l.ap_scale = *scale;
+            }
+        }
+    }
+    if (n_time != 1 || n_ml != 1 || n_ap != 1) {
+        throw DatasetError(name, 1,
+                           "header has " + std::to_string(n_time) + " time, " +
+                               std::to_string(n_ml) + " ML and " + std::to_string(n_ap) +
+                               " AP columns, needs exactly one of each; " + expected);
+    }
+    return l;
+}
+
+double parseCell(std::string_view cell, const std::string& name, std::size_t line_no,
+                 std::string_view column) {
+    while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"'))
+        cell.remove_prefix(1);
+    while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r'))
+        cell.remove_suffix(1);
+    if (!cell.empty() && cell.front() == '+')
+        cell.remove_prefix(1);
+    double v = 0.0;
+    const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+    if (ec != std::errc() || ptr != cell.data() + cell.size() || cell.empty()) {
+        throw DatasetError(
+            name, line_no,
+            "column '" + std::string(column) + "': '" + std::string(cell) + "' is not a number");
+    }
+    return v;
+}
+
+}  // namespace
+
+std::string_view trialFormatName(TrialFormat f) noexcept {
+    switch (f) {
+        case TrialFormat::kBds2016:
+            return "bds";
+        case TrialFormat::kPds2017:
+            return "pds";
+        case TrialFormat::kCsv:
+            return "csv";
+    }
+    return "unknown";
+}
+
+TrialText parseTrialText(std::string_view text, const std::string& name) {
+    if (text.empty())
+        throw DatasetError(name, 0, "the file is empty");
+    std::size_t pos = text.find('\n');
+    std::string_view header = text.substr(0, pos);
+    if (!header.empty() && header.back() == '\r')
+        header.remove_suffix(1);
+    const Layout l = detect(header, name);
+    const auto header_cells = split(header, l.sep);
+    const std::size_t need = std::max({l.col_time, l.col_ml, l.col_ap}) + 1;
+
+    std::vector<double> t, ml, ap;
+    const std::size_t guess = text.size() / std::max<std::size_t>(header.size() / 2, 16);
+    t.reserve(guess);
+    ml.reserve(guess);
+    ap.reserve(guess);
+    std::size_t line_no = 1;
+    std::array<std::string_view, 3> wanted;
+    while (pos != std::string_view::npos && pos + 1 < text.size()) {
+        const std::size_t start = pos + 1;
+        pos = text.find('\n', start);
+        std::string_view line = text.substr(
+            start, pos == std::string_view::npos ? std::string_view::npos : pos - start);
+        ++line_no;
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.find_first_not_of(" \t") == std::string_view::npos)
+            continue;  // blank line
+        // Walk the cells once, keeping only the three wanted ones.
+        std::size_t col = 0, cell_start = 0;
+        while (col < need) {
+            const std::size_t end = line.find(l.sep, cell_start);
+            const std::string_view cell =
+                line.substr(cell_start, end == std::string_view::npos ? std::string_view::npos
+                                                                      : end - cell_start);
+            if (col == l.col_time)
+                wanted[0] = cell;
+            if (col == l.col_ml)
+                wanted[1] = cell;
+            if (col == l.col_ap)
+                wanted[2] = cell;
+            ++col;
+            if (end == std::string_view::npos)
+                break;
+            cell_start = end + 1;
+        }
+        if (col < need) {
+            throw DatasetError(name, line_no,
+                               "row has " + std::to_string(col) + " columns, expected " +
+                                   std::to_string(header_cells.size()));
+        }
+        const double tv =
+            parseCell(wanted[0], name, line_no, trim(header_cells[l.col_time])) * l.time_scale;
+        if (!t.empty() && !(tv > t.back())) {
+            throw DatasetError(name, line_no,
+                               "time " + std::string(wanted[0]) + " does not increase");
+        }
+        t.push_back(tv);
+        ml.push_back(parseCell(wanted[1], name, line_no, trim(header_cells[l.col_ml])) *
+                     l.ml_scale);
+        ap.push_back(parseCell(wanted[2], name, line_no, trim(header_cells[l.col_ap])) *
+                     l.ap_scale);
+    }
+    if (t.empty())
+        throw DatasetError(name, 1, "the file has a header but no data rows");
+
+    TrialText out;
+    out.path = name;
+    out.format = l.format;
+    const auto n = static_cast<Eigen::Index>(t.size());
+    out.recording.t_s = Eigen::Map<const Eigen::VectorXd>(t.data(), n);
+    out.recording.xy_m.resize(n, 2);
+    out.recording.xy_m.col(0) = Eigen::Map<const Eigen::VectorXd>(ml.data(), n);
+    out.recording.xy_m.col(1) = Eigen::Map<const Eigen::VectorXd>(ap.data(), n);
+    out.recording.nominal_fs_hz = l.nominal_fs_hz;
+    return out;
+}
+
+TrialText readTrialText(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw DatasetError(name, 0, "cannot open the file (missing or not readable)");
+    std::string text;
+    in.seekg(0, std::ios::end);
+    const auto size = in.tellg();
+    if (size < 0)
+        throw DatasetError(name, 0, "cannot read the file");
+    text.resize(static_cast<std::size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), size);
+    if (!in)
+        throw DatasetError(name, 0, "cannot read the file");
+    return parseTrialText(text, name);
+}
+
 }  // namespace stance::datasets

@@ -1,4 +1,0 @@
-// STUB — replaced by the real command line.
-namespace stance::cli {
-int placeholder() { return 0; }
-}  // namespace stance::cli

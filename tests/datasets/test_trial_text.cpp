@@ -1,0 +1,110 @@
+// Trial-file readers on the real files and on malformed ones.
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "stance/datasets/trial_text.hpp"
+
+using namespace stance::datasets;
+
+namespace {
+
+std::string publicData(const std::string& rel) {
+    return std::string(STANCE_PUBLIC_DATA_DIR) + "/" + rel;
+}
+
+std::string writeTemp(const std::string& name, const std::string& text) {
+    const auto dir = std::filesystem::temp_directory_path() / "stance_test_trial_text";
+    std::filesystem::create_directories(dir);
+    const auto path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+// The DatasetError message for parsing `text` as file `name`.
+std::string errorOf(const std::string& name, const std::string& text) {
+    try {
+        (void)readTrialText(writeTemp(name, text));
+    } catch (const DatasetError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("a Santos & Duarte 2016 trial reads in metres with ML = COPy, AP = COPx", "[datasets]") {
+    const auto t = readTrialText(publicData("bds_santos_duarte_2016/data/BDS00001.txt"));
+    CHECK(t.format == TrialFormat::kBds2016);
+    REQUIRE(t.recording.xy_m.rows() == 6000);
+    CHECK(t.recording.nominal_fs_hz == 100.0);
+    // First row: 0.010  ...  COPx -7.988789  COPy 0.998673 (cm).
+    CHECK(t.recording.t_s(0) == 0.010);
+    CHECK(t.recording.xy_m(0, 0) == Approx(0.00998673).epsilon(1e-12));
+    CHECK(t.recording.xy_m(0, 1) == Approx(-0.07988789).epsilon(1e-12));
+    CHECK(t.recording.t_s(5999) == Approx(60.0));
+}
+
+TEST_CASE("a dos Santos 2017 GRF file reads COPNET_Z as ML and COPNET_X as AP", "[datasets]") {
+    const auto t = readTrialText(publicData("pds_dos_santos_2017/data/PDS13OR1grf.txt"));
+    CHECK(t.format == TrialFormat::kPds2017);
+    REQUIRE(t.recording.xy_m.rows() == 6000);
+    CHECK(t.recording.t_s(0) == 0.0);
+    // Subject's net COP sits between the feet (|ML| small) and ahead of the ankles (AP).
+    CHECK(std::abs(t.recording.xy_m.col(0).mean()) < 0.05);
+    CHECK(t.recording.xy_m.col(1).mean() != 0.0);
+}
+
+TEST_CASE("a CSV with units in its header reads and converts", "[datasets]") {
+    const auto t = readTrialText(std::string(STANCE_TEST_DATA_DIR) +
+                                 "/reference/signals/BDS00001.swarii25.csv");
+    CHECK(t.format == TrialFormat::kCsv);
+    CHECK(t.recording.xy_m.rows() == 1498);
+    CHECK(t.recording.xy_m(0, 0) == Approx(0.034817421040151314 * 0.01).epsilon(1e-14));
+    CHECK(t.recording.xy_m(0, 1) == Approx(0.11607425240938903 * 0.01).epsilon(1e-14));
+
+    const auto mm =
+        readTrialText(writeTemp("mm.csv", "t [ms]; AP [mm]; ML [mm]\r\n0;1.5;-2\r\n10;2.5;-3\r\n"));
+    REQUIRE(mm.recording.xy_m.rows() == 2);
+    CHECK(mm.recording.t_s(1) == Approx(0.01));
+    CHECK(mm.recording.xy_m(1, 0) == Approx(-0.003));
+    CHECK(mm.recording.xy_m(1, 1) == Approx(0.0025));
+}
+
+TEST_CASE("malformed files name the file, the line and the problem", "[datasets]") {
+    const std::string header = "time,ml_mm,ap_mm\n";
+    const std::string bad_number = errorOf("letter.csv", header + "0,1,2\n0.01,1x,2\n");
+    CHECK(bad_number.find("letter.csv:3:") != std::string::npos);
+    CHECK(bad_number.find("ml_mm") != std::string::npos);
+
+    const std::string short_row = errorOf("short.csv", header + "0,1,2\n0.01,1\n");
+    CHECK(short_row.find("short.csv:3:") != std::string::npos);
+
+    const std::string backwards = errorOf("back.csv", header + "0,1,2\n0.02,1,2\n0.01,1,2\n");
+    CHECK(backwards.find("back.csv:4:") != std::string::npos);
+    CHECK(backwards.find("does not increase") != std::string::npos);
+
+    const std::string no_unit = errorOf("nounit.csv", "time,ml,ap\n0,1,2\n");
+    CHECK(no_unit.find("nounit.csv:1:") != std::string::npos);
+    CHECK(no_unit.find("unit") != std::string::npos);
+
+    const std::string unknown = errorOf("unknown.csv", "a,b,c\n1,2,3\n");
+    CHECK(unknown.find("unknown.csv:1:") != std::string::npos);
+
+    CHECK(errorOf("empty.csv", "").find("empty") != std::string::npos);
+    CHECK(errorOf("header_only.csv", header).find("no data rows") != std::string::npos);
+
+    // A BDS file cut in the middle of a row.
+    std::ifstream in(publicData("bds_santos_duarte_2016/data/BDS00002.txt"), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string truncated = errorOf("BDS_truncated.txt", text.substr(0, 1000));
+    CHECK(truncated.find("BDS_truncated.txt:") != std::string::npos);
+
+    try {
+        (void)readTrialText("/nonexistent/stance/trial.txt");
+        FAIL("no error for a missing file");
+    } catch (const DatasetError& e) {
+        CHECK(std::string(e.what()).find("/nonexistent/stance/trial.txt") != std::string::npos);
+    }
+}

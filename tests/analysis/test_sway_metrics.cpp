@@ -17,6 +17,7 @@
 using namespace stance::analysis;
 using stance::test::bdsTrials;
 using stance::test::loadBdsTrial;
+using stance::test::loadPdsTrial;
 using stance::test::loadReference;
 using stance::test::publicData;
 using stance::test::relDiff;
@@ -47,24 +48,6 @@ AuthorValues authorValues(const std::string& file, const std::string& trial) {
     }
     FAIL("no row for " << trial << " in " << file);
     return {};
-}
-
-// PDS GRF file: COPNET_X = AP, COPNET_Z = ML, metres (columns 17 and 19, 1-based).
-CopRecording loadPdsTrial(const std::string& trial) {
-    const auto rows =
-        stance::test::readNumericTable(publicData("pds_dos_santos_2017/data/" + trial + "grf.txt"));
-    CopRecording rec;
-    const auto n = static_cast<Eigen::Index>(rows.size());
-    rec.t_s.resize(n);
-    rec.xy_m.resize(n, 2);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const auto& r = rows[static_cast<std::size_t>(i)];
-        rec.t_s(i) = r.at(0);
-        rec.xy_m(i, 0) = r.at(18);
-        rec.xy_m(i, 1) = r.at(16);
-    }
-    rec.nominal_fs_hz = 100.0;
-    return rec;
 }
 
 UniformTrace rawTrace(const CopRecording& rec) {

@@ -34,7 +34,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Expected {
 public:
-    Expected(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Expected(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Expected(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool hasValue() const noexcept { return v_.index() == 0; }
@@ -66,6 +66,8 @@ private:
 };
 
 /// Convenience constructor: `return fail(ErrorCode::kTooShort, "needs ...");`
-inline Error fail(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error fail(ErrorCode code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 }  // namespace stance::analysis

@@ -27,8 +27,7 @@ Eigen::VectorXd lfilterZi(const IirCoefficients& c);
 /// Direct-form II transposed filter of x into y (scipy.signal.lfilter with zi).
 /// `state` has max(len a, len b) - 1 entries, is the initial state on entry and the final
 /// state on return. x and y may alias. O(N * order), no allocation.
-void lfilter(const IirCoefficients& c, const double* x, double* y, Eigen::Index n,
-             double* state);
+void lfilter(const IirCoefficients& c, const double* x, double* y, Eigen::Index n, double* state);
 
 /// Zero-phase filtering of each column (scipy.signal.filtfilt defaults: padtype 'odd',
 /// padlen = 3 * max(len a, len b), initial states lfilter_zi scaled by the first sample of

@@ -2,9 +2,8 @@
 /// \file
 /// Planar geometry of a COP path: convex hull, its area, and the planar range.
 
-#include <vector>
-
 #include <Eigen/Core>
+#include <vector>
 
 #include "stance/analysis/trace.hpp"
 

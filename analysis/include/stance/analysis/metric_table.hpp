@@ -13,8 +13,8 @@ namespace stance::analysis {
 /// Unit of a metric as a power of length times a fixed non-length part. Values are stored in
 /// SI (lengths in m); converting to mm multiplies by 1000^length_power.
 struct MetricUnit {
-    int length_power = 0;        ///< 1 for m, 2 for m^2, -1 for 1/m, 0 for none
-    std::string_view per = "";   ///< non-length part: "", "/s", "/Hz", "Hz", "s", "deg", "count"
+    int length_power = 0;       ///< 1 for m, 2 for m^2, -1 for 1/m, 0 for none
+    std::string_view per = "";  ///< non-length part: "", "/s", "/Hz", "Hz", "s", "deg", "count"
 
     /// Printable unit for a given length unit name ("mm", "cm", "m"): "mm^2/Hz", "Hz", "1", ...
     std::string label(std::string_view length_unit) const;
@@ -39,9 +39,9 @@ inline constexpr MetricUnit kDimensionless{0, ""};
 struct Metric {
     std::string name;
     MetricUnit unit;
-    double value = 0.0;   ///< SI; meaningful only when ok()
+    double value = 0.0;  ///< SI; meaningful only when ok()
     ErrorCode error_code = ErrorCode::kUndefined;
-    std::string error;    ///< empty when ok()
+    std::string error;  ///< empty when ok()
     bool ok() const noexcept { return error.empty(); }
 };
 

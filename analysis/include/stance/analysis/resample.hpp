@@ -21,10 +21,10 @@ struct SwariiOptions {
 };
 
 struct SwariiResult {
-    Signal2 xy_m;                  ///< resampled COP, metres
-    double fs_hz = 0.0;            ///< = options.target_fs_hz
-    double t0_s = 0.0;             ///< time of the first output sample (first kept input time)
-    Eigen::Index n_artefacts = 0;  ///< isolated spikes dropped by the purge
+    Signal2 xy_m;                      ///< resampled COP, metres
+    double fs_hz = 0.0;                ///< = options.target_fs_hz
+    double t0_s = 0.0;                 ///< time of the first output sample (first kept input time)
+    Eigen::Index n_artefacts = 0;      ///< isolated spikes dropped by the purge
     Eigen::Index n_empty_windows = 0;  ///< grid points with no input sample (linearly interpolated)
 };
 

@@ -28,7 +28,7 @@ struct PredictionEllipse {
 Expected<PredictionEllipse> predictionEllipse95(const Eigen::Ref<const Signal2>& xy);
 
 /// Santos & Duarte 2016 (PeerJ 4:e2648) per-trial values as the authors computed them
-/// (definitions in ../shared/norms/README.md, copied into docs/metrics.md): `bds_cop_area`
+/// (definitions in datasets/norms/README.md and docs/metrics-extra.md): `bds_cop_area`
 /// (95 % prediction ellipse, m^2), `bds_cop_velocity` (path length / (N / fs), m/s),
 /// `bds_cop_mean_frequency` (power-weighted Welch mean power frequency, Hz).
 void appendBdsMetrics(const UniformTrace& trace, MetricTable& out);

@@ -16,15 +16,15 @@ using Signal2 = Eigen::Matrix<double, Eigen::Dynamic, 2>;
 /// A COP recording as acquired or imported: timestamps may be irregular (Wii-board class
 /// devices) and the mean is not removed.
 struct CopRecording {
-    Eigen::VectorXd t_s;  ///< N timestamps, seconds, strictly increasing
-    Signal2 xy_m;         ///< N x 2 COP, metres, plate frame
+    Eigen::VectorXd t_s;         ///< N timestamps, seconds, strictly increasing
+    Signal2 xy_m;                ///< N x 2 COP, metres, plate frame
     double nominal_fs_hz = 0.0;  ///< device's nominal rate; 0 when unknown
 };
 
 /// A uniformly sampled, preprocessed COP trace: the input of every sway metric.
 struct UniformTrace {
-    Signal2 xy_m;          ///< N x 2, metres; centred by the pipeline (see preprocess.hpp)
-    double fs_hz = 0.0;    ///< sampling rate of xy_m, Hz
+    Signal2 xy_m;        ///< N x 2, metres; centred by the pipeline (see preprocess.hpp)
+    double fs_hz = 0.0;  ///< sampling rate of xy_m, Hz
     Eigen::Vector2d removed_mean_m = Eigen::Vector2d::Zero();  ///< mean subtracted by the pipeline
 };
 

@@ -5,12 +5,18 @@
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
 
+#include "command.hpp"
 #include "stance/analysis/metrics.hpp"
 #include "stance/datasets/trial_text.hpp"
+
+#ifndef STANCE_DATA_DIR
+#error "STANCE_DATA_DIR must point at the repository's datasets/ folder"
+#endif
 
 namespace stance::cli {
 
@@ -158,6 +164,81 @@ void writeTable(std::ostream& out, const std::vector<FileResult>& results,
         }
         out << '\n';
     }
+}
+
+namespace {
+
+int runAnalyze(const AnalyzeOptions& o, Io io) {
+    const auto results = analyzeFiles(o);
+    int status = kExitOk;
+    for (const auto& r : results) {
+        if (!r.ok()) {
+            io.err << "stance: " << r.error << '\n';
+            status = kExitFailure;
+        }
+    }
+    switch (o.format) {
+        case OutputFormat::kJson:
+            writeJson(io.out, results, o);
+            break;
+        case OutputFormat::kCsv:
+            writeCsv(io.out, results, o);
+            break;
+        case OutputFormat::kTable:
+            writeTable(io.out, results, o);
+            break;
+    }
+    return status;
+}
+
+}  // namespace
+
+void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands) {
+    struct State {
+        AnalyzeOptions options;
+        std::string pipeline = "clinical";
+        std::string format = "table";
+    };
+    auto s = std::make_shared<State>();
+    auto* cmd = app.add_subcommand(
+        "analyze",
+        "Compute the full sway metric set of trial files: Santos & Duarte 2016 (BDSnnnnn.txt), dos "
+        "Santos 2017 GRF (PDS...grf.txt), or CSV with a header naming time and the COP axes with "
+        "their unit (time,ml_mm,ap_mm). Lengths in --units (areas in its square, velocities per "
+        "second); frequencies in Hz, times in s, angles in degrees. Definitions: docs/metrics.md.");
+    cmd->add_option("files", s->options.files, "Trial files")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--pipeline", s->pipeline, "Preprocessing: raw, quijoux2021 or clinical")
+        ->check(CLI::IsMember({"raw", "quijoux2021", "clinical"}))
+        ->capture_default_str();
+    cmd->add_option("--units", s->options.length_unit, "Length unit of the output: mm, cm or m")
+        ->check(CLI::IsMember({"mm", "cm", "m"}))
+        ->capture_default_str();
+    cmd->add_option("--format", s->format, "Output: table, json or csv")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    cmd->add_option("--jobs", s->options.jobs, "Worker threads (default: one per core)");
+    commands.push_back({cmd, [s, io] {
+                            s->options.pipeline = *analysis::parsePipeline(s->pipeline);
+                            s->options.format = s->format == "json"
+                                                    ? OutputFormat::kJson
+                                                    : (s->format == "csv" ? OutputFormat::kCsv
+                                                                          : OutputFormat::kTable);
+                            return runAnalyze(s->options, io);
+                        }});
+
+    auto* demo = app.add_subcommand(
+        "demo",
+        "The main job: analyse a real 60 s quiet-standing trial shipped with Stance and print "
+        "its full metric set (clinical pipeline)");
+    commands.push_back({demo, [io] {
+                            AnalyzeOptions d;
+                            d.files = {std::string(STANCE_DATA_DIR) +
+                                       "/public/bds_santos_duarte_2016/data/BDS00001.txt"};
+                            io.out << "Stance demo: Santos & Duarte 2016 trial BDS00001 (subject "
+                                      "1, 33 y, eyes open, firm surface, 60 s at 100 Hz; CC BY "
+                                      "4.0, doi:10.7717/peerj.2648)\n\n";
+                            return runAnalyze(d, io);
+                        }});
 }
 
 }  // namespace stance::cli

@@ -168,15 +168,17 @@ double polygonArea(const std::vector<Eigen::Vector2d>& polygon) {
 }
 
 double planarRange(const Eigen::Ref<const Signal2>& xy) {
-    const auto hull = convexHull(xy);
+    return hullDiameter(convexHull(xy));
+}
+
+double hullDiameter(const std::vector<Eigen::Vector2d>& hull) {
     // The diameter of a point set is attained by two hull vertices. Hulls of COP paths have a few
-    // dozen vertices, so the exact pairwise scan over them (O(H^2)) is cheaper and simpler than
-    // rotating calipers, and it returns exactly the maximum of the pairwise distances.
+    // dozen vertices, so the exact pairwise scan (O(H^2)) is cheaper and simpler than rotating
+    // calipers, and it returns exactly the maximum of the pairwise distances.
     double best = 0.0;
     for (std::size_t i = 0; i < hull.size(); ++i) {
-        for (std::size_t j = i + 1; j < hull.size(); ++j) {
+        for (std::size_t j = i + 1; j < hull.size(); ++j)
             best = std::max(best, (hull[i] - hull[j]).squaredNorm());
-        }
     }
     return std::sqrt(best);
 }

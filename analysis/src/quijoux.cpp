@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/filter.hpp"
 #include "stance/analysis/geometry.hpp"
 #include "stance/analysis/spectral.hpp"
+#include "sway_density.hpp"
 
 namespace stance::analysis {
 
@@ -134,57 +136,10 @@ VelocityPeaks velocityPeaks(const Eigen::VectorXd& v) {
 /// Sway density (Baratto et al. 2002, Motor Control 6:246; as coded by Quijoux at c66a0e4): for
 /// each sample t < N-1, the run of consecutive samples before and after t that stay within
 /// `radius` of p[t]; value = (last - first) / fs, i.e. (count - 1) / fs (the paper's Fig. 3
-/// caption says count / fs); then a 4th-order 2.5 Hz Butterworth low-pass (filtfilt). Runs skip
-/// blocks of 8 samples whose bounding box lies inside the radius: O(N * run / 8), not O(N * run).
+/// caption says count / fs); then a 4th-order 2.5 Hz Butterworth low-pass (filtfilt). The runs
+/// come from detail::swayDensityRuns (block-pair classification, see sway_density.hpp).
 Expected<Eigen::VectorXd> swayDensity(const Signal2& p, double fs_hz, double radius) {
-    const Eigen::Index n = p.rows();
-    constexpr Eigen::Index kBlock = 8;
-    const Eigen::Index nb = (n + kBlock - 1) / kBlock;
-    Eigen::Matrix<double, Eigen::Dynamic, 4> box(nb, 4);  // min x, max x, min y, max y
-    for (Eigen::Index b = 0; b < nb; ++b) {
-        const Eigen::Index s = b * kBlock, len = std::min(kBlock, n - s);
-        box(b, 0) = p.col(0).segment(s, len).minCoeff();
-        box(b, 1) = p.col(0).segment(s, len).maxCoeff();
-        box(b, 2) = p.col(1).segment(s, len).minCoeff();
-        box(b, 3) = p.col(1).segment(s, len).maxCoeff();
-    }
-    const double r2 = radius * radius;
-    const auto block_inside = [&](Eigen::Index b, double cx, double cy) {
-        const double dx = std::max(cx - box(b, 0), box(b, 1) - cx);
-        const double dy = std::max(cy - box(b, 2), box(b, 3) - cy);
-        return dx * dx + dy * dy <= r2;
-    };
-    const auto inside = [&](Eigen::Index k, double cx, double cy) {
-        const double dx = p(k, 0) - cx, dy = p(k, 1) - cy;
-        return dx * dx + dy * dy <= r2;
-    };
-    Eigen::MatrixXd density(n - 1, 1);
-    for (Eigen::Index t = 0; t + 1 < n; ++t) {
-        const double cx = p(t, 0), cy = p(t, 1);
-        Eigen::Index stop = t;  // last index of the forward run
-        while (stop + 1 < n) {
-            const Eigen::Index k = stop + 1;
-            if (k % kBlock == 0 && k + kBlock <= n && block_inside(k / kBlock, cx, cy)) {
-                stop += kBlock;
-                continue;
-            }
-            if (!inside(k, cx, cy))
-                break;
-            stop = k;
-        }
-        Eigen::Index first = t;  // first index of the backward run
-        while (first > 0) {
-            const Eigen::Index k = first - 1;
-            if ((k + 1) % kBlock == 0 && k + 1 >= kBlock && block_inside(k / kBlock, cx, cy)) {
-                first -= kBlock;
-                continue;
-            }
-            if (!inside(k, cx, cy))
-                break;
-            first = k;
-        }
-        density(t, 0) = static_cast<double>(stop - first) / fs_hz;
-    }
+    const Eigen::VectorXd density = detail::swayDensityRuns(p, radius) / fs_hz;
     auto c = butterworthLowpass(4, 2.5, fs_hz);
     if (!c)
         return c.error();
@@ -240,7 +195,8 @@ struct SdaResult {
 /// OLS fits of MSD; short region = points [0, i), long region = [i-1, end) of the lags 1..maxlag;
 /// candidates i in [int(0.3 F) + 1, int(2.5 F)] with F = fs; for each region the last
 /// minimum-RMSE candidate wins; *_diffusion = exp(intercept) (MSD at 1 s, L^2), scaling = slope/2.
-Expected<SdaResult> sda(const Eigen::VectorXd& msd, double fs_hz, const QuijouxOptions& o) {
+Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd, double fs_hz,
+                        const QuijouxOptions& o) {
     const Eigen::Index m = msd.size() - 1;  // lags 1..m
     const auto i0 = static_cast<Eigen::Index>(o.sda_breakpoint_min_s * fs_hz) + 1;
     const auto i1 = static_cast<Eigen::Index>(o.sda_breakpoint_max_s * fs_hz);
@@ -357,6 +313,15 @@ const std::vector<std::string>& quijouxFeatureNames() {
 
 void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
                            const QuijouxOptions& options) {
+    detail::appendQuijouxFeatures(trace, out, options, {});
+}
+
+Eigen::Index detail::quijouxMaxLag(Eigen::Index n, const QuijouxOptions& options) {
+    return static_cast<Eigen::Index>(static_cast<double>(n) * options.msd_max_lag_fraction);
+}
+
+void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
+                                   const QuijouxOptions& options, const SharedTerms& shared) {
     const Signal2& p = trace.xy_m;
     const Eigen::Index n = p.rows();
     const double fs = trace.fs_hz;
@@ -403,7 +368,12 @@ void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
     out.add("rms_Radius", kLength, rms_r);
     out.add("range_ML", kLength, range_x);
     out.add("range_AP", kLength, range_y);
-    out.add("range_ML_AND_AP", kLength, planarRange(p));
+    {
+        std::vector<Eigen::Vector2d> own_hull;
+        if (shared.hull == nullptr)
+            own_hull = convexHull(p);
+        out.add("range_ML_AND_AP", kLength, hullDiameter(shared.hull ? *shared.hull : own_hull));
+    }
     if (range_y > 0.0) {
         out.add("range_ratio_ML_AND_AP", kDimensionless, range_x / range_y);
     } else {
@@ -525,14 +495,14 @@ void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
     }
 
     // ---- frequency --------------------------------------------------------------------------
+    WelchOptions wo;
+    wo.nperseg = static_cast<Eigen::Index>(options.welch_segment_s * fs);
+    wo.noverlap = wo.nperseg / 2;
+    wo.nfft = n;
+    wo.detrend = Detrend::kLinear;
+    const auto psds = welchBand2(p, fs, wo, options.psd_band_lo_hz, options.psd_band_hi_hz);
     for (int a = 0; a < 2; ++a) {
         const std::string s = std::string("_Power_Spectrum_Density_") + kAxis[a];
-        WelchOptions wo;
-        wo.nperseg = static_cast<Eigen::Index>(options.welch_segment_s * fs);
-        wo.noverlap = wo.nperseg / 2;
-        wo.nfft = n;
-        wo.detrend = Detrend::kLinear;
-        auto psd = welchBand(p.col(a), fs, wo, options.psd_band_lo_hz, options.psd_band_hi_hz);
         const std::vector<std::pair<std::string, MetricUnit>> names{
             {"total_power" + s, kPsd},
             {"power_frequency_50" + s, kFrequency},
@@ -544,10 +514,11 @@ void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
             {"energy_content_05_2" + s, kPsd},
             {"energy_content_above_2" + s, kPsd},
             {"frequency_quotient" + s, kDimensionless}};
-        if (!psd) {
-            addAll(out, names, psd.error());
+        if (!psds) {
+            addAll(out, names, psds.error());
             continue;
         }
+        const Psd* psd = &(*psds)[static_cast<std::size_t>(a)];
         const Eigen::VectorXd& f = psd->f_hz;
         const Eigen::VectorXd& g = psd->density;
         const double m0 = g.sum();
@@ -591,7 +562,13 @@ void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
     }
 
     // ---- stochastic -------------------------------------------------------------------------
-    const auto max_lag = static_cast<Eigen::Index>(nd * options.msd_max_lag_fraction);
+    const Eigen::Index max_lag = detail::quijouxMaxLag(n, options);
+    Signal2 own_msd;
+    const Signal2* msd = shared.msd;
+    if (max_lag >= 2 && (msd == nullptr || msd->rows() <= max_lag)) {
+        own_msd = msdCurves(p, max_lag);
+        msd = &own_msd;
+    }
     for (int a = 0; a < 2; ++a) {
         const std::string s = std::string("_Diffusion_") + kAxis[a];
         const std::vector<std::pair<std::string, MetricUnit>> names{
@@ -605,7 +582,7 @@ void appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
             addAll(out, names, fail(ErrorCode::kTooShort, "too few samples for an MSD curve"));
             continue;
         }
-        auto res = sda(msdCurve(p.col(a), max_lag), fs, options);
+        auto res = sda(msd->col(a).head(max_lag + 1), fs, options);
         if (!res) {
             addAll(out, names, res.error());
             continue;

@@ -1,22 +1,26 @@
+// Welch power spectral density as scipy.signal.welch computes it (periodic Hann window, detrend
+// per segment, one-sided 'density' scaling, average 'mean'), for one signal or for the two COP
+// axes at once. Two real signals share each complex transform: with z = a + i b,
+// A_k = (Z_k + conj(Z_{n-k})) / 2 and B_k = (Z_k - conj(Z_{n-k})) / (2 i).
+
 #include "stance/analysis/spectral.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
+#include <cstdint>
 #include <numbers>
 #include <string>
 #include <vector>
 
-#include "fft_cache.hpp"
+#include "fft.hpp"
 
 namespace stance::analysis {
 
 namespace {
 
-using Complex = std::complex<double>;
+constexpr double kPi = std::numbers::pi;
 
-Expected<bool> checkOptions(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
-                            const WelchOptions& o) {
+Expected<bool> checkOptions(Eigen::Index n, bool finite, double fs_hz, const WelchOptions& o) {
     if (!(fs_hz > 0.0)) {
         return fail(ErrorCode::kInvalidArgument, "Welch: sampling rate must be positive");
     }
@@ -24,68 +28,79 @@ Expected<bool> checkOptions(const Eigen::Ref<const Eigen::VectorXd>& x, double f
         return fail(ErrorCode::kInvalidArgument,
                     "Welch: need 2 <= nperseg, 0 <= noverlap < nperseg, nfft >= nperseg");
     }
-    if (x.size() < o.nperseg) {
-        return fail(ErrorCode::kTooShort, "Welch: the signal has " + std::to_string(x.size()) +
+    if (n < o.nperseg) {
+        return fail(ErrorCode::kTooShort, "Welch: the signal has " + std::to_string(n) +
                                               " samples, fewer than one segment of " +
                                               std::to_string(o.nperseg));
     }
-    if (!x.allFinite()) {
+    if (!finite) {
         return fail(ErrorCode::kNonFinite, "Welch: the signal has a NaN or infinite sample");
     }
     return true;
 }
 
-// Periodic Hann window (scipy.signal.get_window('hann', L), fftbins=True).
-Eigen::VectorXd hann(Eigen::Index len) {
-    Eigen::VectorXd w(len);
-    for (Eigen::Index i = 0; i < len; ++i) {
-        w(i) = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) /
-                                    static_cast<double>(len));
+/// Periodic Hann window (scipy.signal.get_window('hann', L), fftbins=True): 0.5 - 0.5 cos(2 pi i
+/// / L). The cosines come from a rotation recurrence re-anchored on an exact cosine every 32
+/// samples (error below 1e-14), and the symmetry w(i) = w(L - i) halves them.
+std::vector<double> hann(Eigen::Index len) {
+    std::vector<double> w(static_cast<std::size_t>(len));
+    const double step = 2.0 * kPi / static_cast<double>(len);
+    const double cs = std::cos(step), sn = std::sin(step);
+    double c = 1.0, s = 0.0;
+    for (Eigen::Index i = 0; 2 * i <= len; ++i) {
+        if (i % 32 == 0) {
+            c = std::cos(step * static_cast<double>(i));
+            s = std::sin(step * static_cast<double>(i));
+        }
+        const double v = 0.5 - 0.5 * c;
+        w[static_cast<std::size_t>(i)] = v;
+        if (i > 0)
+            w[static_cast<std::size_t>(len - i)] = v;
+        const double c_next = c * cs - s * sn;
+        s = s * cs + c * sn;
+        c = c_next;
     }
     return w;
 }
 
-// Detrended, windowed segment s of x into out.
-void prepareSegment(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Index start,
-                    const Eigen::VectorXd& w, Detrend detrend, Eigen::VectorXd& out) {
-    const Eigen::Index len = w.size();
-    out = x.segment(start, len);
-    if (detrend == Detrend::kConstant) {
-        out.array() -= out.mean();
-    } else if (detrend == Detrend::kLinear) {
-        const double t_mean = 0.5 * static_cast<double>(len - 1);
-        double stt = 0.0;
-        double sty = 0.0;
-        const double mean = out.mean();
-        for (Eigen::Index i = 0; i < len; ++i) {
-            const double d = static_cast<double>(i) - t_mean;
-            stt += d * d;
-            sty += d * out(i);
-        }
-        const double slope = sty / stt;
-        for (Eigen::Index i = 0; i < len; ++i) {
-            out(i) -= mean + slope * (static_cast<double>(i) - t_mean);
-        }
-    }
-    out.array() *= w.array();
+double sumOfSquares(const std::vector<double>& w) {
+    double s = 0.0;
+    for (const double v : w)
+        s += v * v;
+    return s;
 }
 
-Eigen::Index largestPrimeFactor(Eigen::Index n) {
-    Eigen::Index largest = 1;
-    for (Eigen::Index p = 2; p * p <= n; ++p) {
-        while (n % p == 0) {
-            largest = p;
-            n /= p;
-        }
+/// Segment x[0 .. L) detrended as scipy does ('constant': mean; 'linear': least-squares line)
+/// and multiplied by the window, into out.
+void prepareSegment(const double* x, const std::vector<double>& w, Detrend detrend, double* out) {
+    const auto len = static_cast<Eigen::Index>(w.size());
+    double mean = 0.0;
+    for (Eigen::Index i = 0; i < len; ++i)
+        mean += x[i];
+    mean /= static_cast<double>(len);
+    double slope = 0.0;
+    const double t_mean = 0.5 * static_cast<double>(len - 1);
+    if (detrend == Detrend::kLinear) {
+        // sum (i - t_mean)^2 = L (L^2 - 1) / 12
+        const auto l = static_cast<double>(len);
+        double sty = 0.0;
+        for (Eigen::Index i = 0; i < len; ++i)
+            sty += (static_cast<double>(i) - t_mean) * x[i];
+        slope = sty / (l * (l * l - 1.0) / 12.0);
+    } else if (detrend == Detrend::kNone) {
+        mean = 0.0;
     }
-    return n > 1 ? std::max(largest, n) : largest;
+    for (Eigen::Index i = 0; i < len; ++i) {
+        const double trend = mean + slope * (static_cast<double>(i) - t_mean);
+        out[i] = (x[i] - trend) * w[static_cast<std::size_t>(i)];
+    }
 }
 
 Eigen::Index segmentCount(Eigen::Index n, const WelchOptions& o) {
     return (n - o.nperseg) / (o.nperseg - o.noverlap) + 1;
 }
 
-// Bin frequencies as numpy.fft.rfftfreq computes them: k * (1 / (nfft * (1 / fs))).
+/// Bin frequencies as numpy.fft.rfftfreq computes them: k * (1 / (nfft * (1 / fs))).
 double binFrequency(Eigen::Index k, Eigen::Index nfft, double fs_hz) {
     const double val = 1.0 / (static_cast<double>(nfft) * (1.0 / fs_hz));
     return static_cast<double>(k) * val;
@@ -99,132 +114,280 @@ double oneSidedFactor(Eigen::Index k, Eigen::Index nfft) {
     return 2.0;
 }
 
-}  // namespace
+/// Two columns of samples (b may be null: a zero signal), each of length n.
+struct Pair {
+    const double* a;
+    const double* b;
+    Eigen::Index n;
+    bool finite;
+};
 
-Expected<Psd> welch(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
-                    const WelchOptions& options) {
-    if (auto ok = checkOptions(x, fs_hz, options); !ok)
-        return ok.error();
-    // kissfft handles the factors 2, 3, 4 and 5 fast and others in O(n p); an nfft with a larger
-    // prime factor goes through the autocorrelation path instead (same numbers, every bin).
-    if (largestPrimeFactor(options.nfft) > 5) {
-        return welchBand(x, fs_hz, options, 0.0, fs_hz);
+Pair pairOf(const Eigen::Ref<const Signal2>& xy) {
+    return {xy.col(0).data(), xy.col(1).data(), xy.rows(), xy.allFinite()};
+}
+
+Pair pairOf(const Eigen::Ref<const Eigen::VectorXd>& x) {
+    return {x.data(), nullptr, x.size(), x.allFinite()};
+}
+
+/// Adds |A_k|^2 and |B_k|^2 of the transform z = a + i b (length m, bins 0 .. last) to pa, pb.
+void accumulateSplitPower(const std::vector<double>& zr, const std::vector<double>& zi,
+                          Eigen::Index m, Eigen::Index last, std::vector<double>& pa,
+                          std::vector<double>& pb) {
+    for (Eigen::Index k = 0; k <= last; ++k) {
+        const auto i = static_cast<std::size_t>(k);
+        const auto j = static_cast<std::size_t>(k == 0 ? 0 : m - k);
+        const double sr = zr[i] + zr[j], di = zi[i] - zi[j];
+        const double dr = zr[i] - zr[j], si = zi[i] + zi[j];
+        pa[i] += 0.25 * (sr * sr + di * di);
+        pb[i] += 0.25 * (dr * dr + si * si);
     }
-    const Eigen::Index nfft = options.nfft;
-    const Eigen::Index bins = nfft / 2 + 1;
-    const Eigen::VectorXd w = hann(options.nperseg);
-    const double scale = 1.0 / (fs_hz * w.squaredNorm());
-    const Eigen::Index segments = segmentCount(x.size(), options);
-    const Eigen::Index step = options.nperseg - options.noverlap;
+}
 
-    Eigen::FFT<double>& fft = detail::threadFft();
-    std::vector<double> padded(static_cast<std::size_t>(nfft), 0.0);
-    std::vector<Complex> spectrum;
-    Eigen::VectorXd seg;
-    Eigen::VectorXd acc = Eigen::VectorXd::Zero(bins);
+/// Sum over segments of |FFT_nfft(segment)|^2 at bins 0 .. nfft/2, both channels, through
+/// transforms of size nfft (nfft must be FFT-friendly).
+void directPower(const Pair& x, const WelchOptions& o, const std::vector<double>& w,
+                 std::vector<double>& pa, std::vector<double>& pb) {
+    const Eigen::Index nfft = o.nfft, len = o.nperseg, bins = nfft / 2 + 1;
+    const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
+    detail::FftPlan& plan = detail::fftPlan(nfft);
+    std::vector<double> zr(static_cast<std::size_t>(nfft)), zi(static_cast<std::size_t>(nfft));
+    pa.assign(static_cast<std::size_t>(bins), 0.0);
+    pb.assign(static_cast<std::size_t>(bins), 0.0);
     for (Eigen::Index s = 0; s < segments; ++s) {
-        prepareSegment(x, s * step, w, options.detrend, seg);
-        std::copy(seg.data(), seg.data() + seg.size(), padded.begin());
-        fft.fwd(spectrum, padded);
-        for (Eigen::Index k = 0; k < bins; ++k)
-            acc(k) += std::norm(spectrum[static_cast<std::size_t>(k)]);
+        std::fill(zr.begin() + len, zr.end(), 0.0);
+        std::fill(zi.begin(), zi.end(), 0.0);
+        prepareSegment(x.a + s * step, w, o.detrend, zr.data());
+        if (x.b != nullptr)
+            prepareSegment(x.b + s * step, w, o.detrend, zi.data());
+        plan.forward(zr.data(), zi.data());
+        accumulateSplitPower(zr, zi, nfft, bins - 1, pa, pb);
     }
+}
+
+/// Sum over segments of the autocorrelation R(d), d = 0 .. L-1, of each channel's prepared
+/// segments: the power spectra at size m >= 2L - 1 (no wrap-around), then one inverse transform
+/// carrying both channels (both spectra are real and even, so R_a + i R_b comes out).
+void summedAutocorrelation(const Pair& x, const WelchOptions& o, const std::vector<double>& w,
+                           std::vector<double>& ra, std::vector<double>& rb) {
+    const Eigen::Index len = o.nperseg;
+    const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
+    const Eigen::Index m = detail::fftNiceSize(2 * len - 1);
+    detail::FftPlan& plan = detail::fftPlan(m);
+    std::vector<double> zr(static_cast<std::size_t>(m)), zi(static_cast<std::size_t>(m));
+    std::vector<double> pa(static_cast<std::size_t>(m), 0.0), pb(pa);
+    for (Eigen::Index s = 0; s < segments; ++s) {
+        std::fill(zr.begin() + len, zr.end(), 0.0);
+        std::fill(zi.begin(), zi.end(), 0.0);
+        prepareSegment(x.a + s * step, w, o.detrend, zr.data());
+        if (x.b != nullptr)
+            prepareSegment(x.b + s * step, w, o.detrend, zi.data());
+        plan.forward(zr.data(), zi.data());
+        accumulateSplitPower(zr, zi, m, m / 2, pa, pb);
+    }
+    for (Eigen::Index k = m / 2 + 1; k < m; ++k) {  // even spectra: mirror the upper half
+        pa[static_cast<std::size_t>(k)] = pa[static_cast<std::size_t>(m - k)];
+        pb[static_cast<std::size_t>(k)] = pb[static_cast<std::size_t>(m - k)];
+    }
+    plan.inverse(pa.data(), pb.data());
+    ra.resize(static_cast<std::size_t>(len));
+    rb.resize(static_cast<std::size_t>(len));
+    const double inv_m = 1.0 / static_cast<double>(m);
+    for (Eigen::Index d = 0; d < len; ++d) {
+        ra[static_cast<std::size_t>(d)] = pa[static_cast<std::size_t>(d)] * inv_m;
+        rb[static_cast<std::size_t>(d)] = pb[static_cast<std::size_t>(d)] * inv_m;
+    }
+}
+
+/// The chirp w(j) = exp(-i pi j^2 / nfft) for j = j0, j0 + 1, ...: w(j + 1) = w(j) r(j) with
+/// r(j) = exp(-i pi (2j + 1) / nfft) and r(j + 1) = r(j) exp(-2 pi i / nfft). Every 32 steps
+/// both are re-anchored on exact values, with j^2 and 2j + 1 reduced modulo 2 nfft in integers so
+/// the angle stays small; in between the recurrence adds a few ulps.
+class Chirp {
+public:
+    Chirp(std::int64_t j0, std::int64_t nfft) : j_(j0), nfft_(nfft) {
+        unit(2, cstep_, sstep_);
+        anchor();
+    }
+    double re() const { return wr_; }
+    double im() const { return wi_; }
+    void next() {
+        ++j_;
+        if ((j_ & 31) == 0) {
+            anchor();
+            return;
+        }
+        const double wr = wr_ * rr_ - wi_ * ri_;
+        wi_ = wr_ * ri_ + wi_ * rr_;
+        wr_ = wr;
+        const double rr = rr_ * cstep_ - ri_ * sstep_;
+        ri_ = rr_ * sstep_ + ri_ * cstep_;
+        rr_ = rr;
+    }
+
+private:
+    /// exp(-i pi e / nfft) for an integer e, reduced modulo 2 nfft.
+    void unit(std::int64_t e, double& c, double& s) const {
+        const std::int64_t period = 2 * nfft_;
+        e %= period;
+        if (e < 0)
+            e += period;
+        const double angle = -kPi * static_cast<double>(e) / static_cast<double>(nfft_);
+        c = std::cos(angle);
+        s = std::sin(angle);
+    }
+    void anchor() {
+        const std::int64_t period = 2 * nfft_;
+        const std::int64_t jm = j_ % period;
+        unit(jm * jm % period, wr_, wi_);
+        unit(2 * jm + 1, rr_, ri_);
+    }
+    std::int64_t j_, nfft_;
+    double wr_ = 1.0, wi_ = 0.0, rr_ = 1.0, ri_ = 0.0, cstep_ = 1.0, sstep_ = 0.0;
+};
+
+/// P_a(k) = R_a(0) + 2 sum_{d>=1} R_a(d) cos(2 pi k d / nfft) and the same for b, for
+/// k = k_lo .. k_hi, by one chirp-z transform of g = g_a + i g_b (g(0) = R(0), g(d) = 2 R(d))
+/// over the bins -k_hi .. k_hi: with T(k) = sum_d g(d) W^(k d), W = exp(-2 pi i / nfft),
+/// P_a(k) = Re(T(k) + T(-k)) / 2 and P_b(k) = Im(T(k) + T(-k)) / 2.
+/// Bluestein: k d = (k^2 + d^2 - (k - d)^2) / 2, so T(k) = w(k) sum_d [g(d) w(d)] conj(w(k - d))
+/// with w(j) = W^(j^2 / 2): a linear convolution, done circularly at size >= L + K - 1.
+void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eigen::Index nfft,
+              Eigen::Index k_lo, Eigen::Index k_hi, std::vector<double>& pa,
+              std::vector<double>& pb) {
+    const auto len = static_cast<Eigen::Index>(ra.size());
+    const Eigen::Index k0 = -k_hi, bins = 2 * k_hi + 1;
+    const Eigen::Index m = detail::fftNiceSize(len + bins - 1);
+    detail::FftPlan& plan = detail::fftPlan(m);
+    std::vector<double> ar(static_cast<std::size_t>(m), 0.0), ai(ar), vr(ar), vi(ar);
+    {
+        Chirp w(0, nfft);
+        for (Eigen::Index d = 0; d < len; ++d, w.next()) {
+            const double f = d == 0 ? 1.0 : 2.0;
+            const double gr = f * ra[static_cast<std::size_t>(d)];
+            const double gi = f * rb[static_cast<std::size_t>(d)];
+            ar[static_cast<std::size_t>(d)] = gr * w.re() - gi * w.im();
+            ai[static_cast<std::size_t>(d)] = gr * w.im() + gi * w.re();
+        }
+    }
+    {
+        Chirp w(k0 - (len - 1), nfft);
+        for (Eigen::Index i = 0; i < len + bins - 1; ++i, w.next()) {
+            vr[static_cast<std::size_t>(i)] = w.re();
+            vi[static_cast<std::size_t>(i)] = -w.im();
+        }
+    }
+    plan.forward(ar.data(), ai.data());
+    plan.forward(vr.data(), vi.data());
+    for (Eigen::Index k = 0; k < m; ++k) {
+        const auto i = static_cast<std::size_t>(k);
+        const double r = ar[i] * vr[i] - ai[i] * vi[i];
+        ai[i] = ar[i] * vi[i] + ai[i] * vr[i];
+        ar[i] = r;
+    }
+    plan.inverse(ar.data(), ai.data());
+    // T(k0 + j) = w(k0 + j) conv(j + L - 1) / m, for j = 0 .. bins - 1
+    const double inv_m = 1.0 / static_cast<double>(m);
+    std::vector<double> tr(static_cast<std::size_t>(bins)), ti(tr);
+    {
+        Chirp w(k0, nfft);
+        for (Eigen::Index j = 0; j < bins; ++j, w.next()) {
+            const auto i = static_cast<std::size_t>(j + len - 1);
+            tr[static_cast<std::size_t>(j)] = (ar[i] * w.re() - ai[i] * w.im()) * inv_m;
+            ti[static_cast<std::size_t>(j)] = (ar[i] * w.im() + ai[i] * w.re()) * inv_m;
+        }
+    }
+    const auto at = [&](Eigen::Index k) { return static_cast<std::size_t>(k - k0); };
+    pa.resize(static_cast<std::size_t>(k_hi - k_lo + 1));
+    pb.resize(pa.size());
+    for (Eigen::Index k = k_lo; k <= k_hi; ++k) {
+        pa[static_cast<std::size_t>(k - k_lo)] = 0.5 * (tr[at(k)] + tr[at(-k)]);
+        pb[static_cast<std::size_t>(k - k_lo)] = 0.5 * (ti[at(k)] + ti[at(-k)]);
+    }
+}
+
+/// Fills psd from summed per-bin powers p (bins k_lo .. k_lo + p.size() - 1).
+Psd makePsd(const std::vector<double>& p, Eigen::Index k_lo, const WelchOptions& o, double fs_hz,
+            double window_power, Eigen::Index segments) {
     Psd psd;
-    psd.f_hz.resize(bins);
-    psd.density.resize(bins);
-    for (Eigen::Index k = 0; k < bins; ++k) {
-        psd.f_hz(k) = binFrequency(k, nfft, fs_hz);
-        psd.density(k) = acc(k) * scale * oneSidedFactor(k, nfft) / static_cast<double>(segments);
+    const auto nk = static_cast<Eigen::Index>(p.size());
+    psd.f_hz.resize(nk);
+    psd.density.resize(nk);
+    const double scale = 1.0 / (fs_hz * window_power * static_cast<double>(segments));
+    for (Eigen::Index i = 0; i < nk; ++i) {
+        const Eigen::Index k = k_lo + i;
+        psd.f_hz(i) = binFrequency(k, o.nfft, fs_hz);
+        psd.density(i) = p[static_cast<std::size_t>(i)] * scale * oneSidedFactor(k, o.nfft);
     }
     return psd;
 }
 
+/// Both channels' band PSDs (the b result is meaningless when x.b is null).
+Expected<std::array<Psd, 2>> bandPsd(const Pair& x, double fs_hz, const WelchOptions& o,
+                                     double f_lo_hz, double f_hi_hz) {
+    if (auto ok = checkOptions(x.n, x.finite, fs_hz, o); !ok)
+        return ok.error();
+    const Eigen::Index bins = o.nfft / 2 + 1;
+    Eigen::Index k_lo = 0;
+    while (k_lo < bins && binFrequency(k_lo, o.nfft, fs_hz) < f_lo_hz)
+        ++k_lo;
+    Eigen::Index k_hi = k_lo - 1;
+    while (k_hi + 1 < bins && binFrequency(k_hi + 1, o.nfft, fs_hz) <= f_hi_hz)
+        ++k_hi;
+    const std::vector<double> w = hann(o.nperseg);
+    const Eigen::Index segments = segmentCount(x.n, o);
+    std::vector<double> pa, pb;
+    if (k_hi >= k_lo) {
+        std::vector<double> ra, rb;
+        summedAutocorrelation(x, o, w, ra, rb);
+        bandBins(ra, rb, o.nfft, k_lo, k_hi, pa, pb);
+    }
+    const double wp = sumOfSquares(w);
+    return std::array<Psd, 2>{makePsd(pa, k_lo, o, fs_hz, wp, segments),
+                              makePsd(pb, k_lo, o, fs_hz, wp, segments)};
+}
+
+Expected<std::array<Psd, 2>> fullPsd(const Pair& x, double fs_hz, const WelchOptions& o) {
+    if (auto ok = checkOptions(x.n, x.finite, fs_hz, o); !ok)
+        return ok.error();
+    if (!detail::fftSizeSupported(o.nfft))
+        return bandPsd(x, fs_hz, o, 0.0, fs_hz);
+    const std::vector<double> w = hann(o.nperseg);
+    std::vector<double> pa, pb;
+    directPower(x, o, w, pa, pb);
+    const double wp = sumOfSquares(w);
+    const Eigen::Index segments = segmentCount(x.n, o);
+    return std::array<Psd, 2>{makePsd(pa, 0, o, fs_hz, wp, segments),
+                              makePsd(pb, 0, o, fs_hz, wp, segments)};
+}
+
+}  // namespace
+
+Expected<Psd> welch(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
+                    const WelchOptions& options) {
+    auto both = fullPsd(pairOf(x), fs_hz, options);
+    if (!both)
+        return both.error();
+    return std::move((*both)[0]);
+}
+
+Expected<std::array<Psd, 2>> welch2(const Eigen::Ref<const Signal2>& xy, double fs_hz,
+                                    const WelchOptions& options) {
+    return fullPsd(pairOf(xy), fs_hz, options);
+}
+
 Expected<Psd> welchBand(const Eigen::Ref<const Eigen::VectorXd>& x, double fs_hz,
                         const WelchOptions& options, double f_lo_hz, double f_hi_hz) {
-    if (auto ok = checkOptions(x, fs_hz, options); !ok)
-        return ok.error();
-    const Eigen::Index nfft = options.nfft;
-    const Eigen::Index len = options.nperseg;
-    const Eigen::Index bins = nfft / 2 + 1;
-    Eigen::Index k_lo = 0;
-    while (k_lo < bins && binFrequency(k_lo, nfft, fs_hz) < f_lo_hz)
-        ++k_lo;
-    Eigen::Index k_hi = k_lo;
-    while (k_hi < bins && binFrequency(k_hi, nfft, fs_hz) <= f_hi_hz)
-        ++k_hi;
-    const Eigen::Index nk = k_hi - k_lo;
+    auto both = bandPsd(pairOf(x), fs_hz, options, f_lo_hz, f_hi_hz);
+    if (!both)
+        return both.error();
+    return std::move((*both)[0]);
+}
 
-    const Eigen::VectorXd w = hann(len);
-    const double scale = 1.0 / (fs_hz * w.squaredNorm());
-    const Eigen::Index segments = segmentCount(x.size(), options);
-    const Eigen::Index step = len - options.noverlap;
-
-    // Sum over segments of each segment's autocorrelation R(d), d = 0 .. len-1, through
-    // power-of-two FFTs of size >= 2 len - 1 (no wrap-around). Two real segments share one
-    // complex transform: z = a + i b gives |A|^2 + |B|^2 = (|Z_k|^2 + |Z_{M-k}|^2) / 2.
-    Eigen::Index m = 1;
-    while (m < 2 * len - 1)
-        m *= 2;
-    Eigen::FFT<double>& fft = detail::threadFft();
-    std::vector<Complex> z(static_cast<std::size_t>(m));
-    std::vector<Complex> spec;
-    std::vector<double> power(static_cast<std::size_t>(m), 0.0);
-    Eigen::VectorXd seg_a;
-    Eigen::VectorXd seg_b;
-    for (Eigen::Index s = 0; s < segments; s += 2) {
-        std::fill(z.begin(), z.end(), Complex(0.0, 0.0));
-        prepareSegment(x, s * step, w, options.detrend, seg_a);
-        const bool pair = s + 1 < segments;
-        if (pair)
-            prepareSegment(x, (s + 1) * step, w, options.detrend, seg_b);
-        for (Eigen::Index i = 0; i < len; ++i) {
-            z[static_cast<std::size_t>(i)] = Complex(seg_a(i), pair ? seg_b(i) : 0.0);
-        }
-        fft.fwd(spec, z);
-        for (Eigen::Index k = 0; k < m; ++k) {
-            const Complex zk = spec[static_cast<std::size_t>(k)];
-            const Complex zm = spec[static_cast<std::size_t>((m - k) % m)];
-            power[static_cast<std::size_t>(k)] += 0.5 * (std::norm(zk) + std::norm(zm));
-        }
-    }
-    std::vector<Complex> pc(power.begin(), power.end());
-    std::vector<Complex> r;
-    fft.inv(r, pc);
-    // PSD(k) = R(0) + 2 sum_{d>=1} R(d) cos(2 pi k d / nfft): evaluated with the Chebyshev
-    // recurrence cos((d+1)t) = 2 cos(t) cos(dt) - cos((d-1)t), four bins at a time.
-    Psd psd;
-    psd.f_hz.resize(nk);
-    psd.density.resize(nk);
-    const double two_pi_over_n = 2.0 * std::numbers::pi / static_cast<double>(nfft);
-    constexpr int kLanes = 4;
-    for (Eigen::Index b0 = 0; b0 < nk; b0 += kLanes) {
-        double c_prev[kLanes], c_cur[kLanes], two_c1[kLanes], sum[kLanes];
-        for (int l = 0; l < kLanes; ++l) {
-            const Eigen::Index k = k_lo + std::min<Eigen::Index>(b0 + l, nk - 1);
-            const double theta = two_pi_over_n * static_cast<double>(k);
-            c_prev[l] = 1.0;
-            c_cur[l] = std::cos(theta);
-            two_c1[l] = 2.0 * c_cur[l];
-            sum[l] = 0.0;
-        }
-        for (Eigen::Index d = 1; d < len; ++d) {
-            const double rd = r[static_cast<std::size_t>(d)].real();
-            for (int l = 0; l < kLanes; ++l) {
-                sum[l] += rd * c_cur[l];
-                const double next = two_c1[l] * c_cur[l] - c_prev[l];
-                c_prev[l] = c_cur[l];
-                c_cur[l] = next;
-            }
-        }
-        for (int l = 0; l < kLanes && b0 + l < nk; ++l) {
-            const Eigen::Index k = k_lo + b0 + l;
-            const double p = r[0].real() + 2.0 * sum[l];
-            psd.f_hz(b0 + l) = binFrequency(k, nfft, fs_hz);
-            psd.density(b0 + l) =
-                p * scale * oneSidedFactor(k, nfft) / static_cast<double>(segments);
-        }
-    }
-    return psd;
+Expected<std::array<Psd, 2>> welchBand2(const Eigen::Ref<const Signal2>& xy, double fs_hz,
+                                        const WelchOptions& options, double f_lo_hz,
+                                        double f_hi_hz) {
+    return bandPsd(pairOf(xy), fs_hz, options, f_lo_hz, f_hi_hz);
 }
 
 }  // namespace stance::analysis

@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/geometry.hpp"
 #include "stance/analysis/spectral.hpp"
@@ -207,14 +208,15 @@ void appendBdsMetrics(const UniformTrace& trace, MetricTable& out) {
     wo.noverlap = n / 4;
     wo.nfft = n / 2;
     wo.detrend = Detrend::kConstant;
+    const auto psds = welch2(p, trace.fs_hz, wo);
+    if (!psds) {
+        out.addError("bds_cop_mean_frequency", kFrequency, psds.error());
+        return;
+    }
     std::array<double, 2> mpf{}, sum_p{};
-    for (int a = 0; a < 2; ++a) {
-        auto psd = welch(p.col(a), trace.fs_hz, wo);
-        if (!psd) {
-            out.addError("bds_cop_mean_frequency", kFrequency, psd.error());
-            return;
-        }
-        const double tp = trapz(psd->density, psd->f_hz);
+    for (std::size_t a = 0; a < 2; ++a) {
+        const Psd& psd = (*psds)[a];
+        const double tp = trapz(psd.density, psd.f_hz);
         if (!(tp > 0.0)) {
             out.addError("bds_cop_mean_frequency", kFrequency,
                          fail(ErrorCode::kZeroVariance,
@@ -222,9 +224,8 @@ void appendBdsMetrics(const UniformTrace& trace, MetricTable& out) {
                                   (a == 0 ? "ML" : "AP") + " COP"));
             return;
         }
-        mpf[static_cast<std::size_t>(a)] =
-            trapz(psd->f_hz.cwiseProduct(psd->density), psd->f_hz) / tp;
-        sum_p[static_cast<std::size_t>(a)] = psd->density.sum();
+        mpf[a] = trapz(psd.f_hz.cwiseProduct(psd.density), psd.f_hz) / tp;
+        sum_p[a] = psd.density.sum();
     }
     // Index 1 = AP, 0 = ML; AP first as the authors wrote it.
     out.add("bds_cop_mean_frequency", kFrequency,
@@ -248,6 +249,11 @@ void appendBdsMetrics(const UniformTrace& trace, MetricTable& out) {
 // AREA-CC formulas agree with an independent public R implementation that cites the paper's
 // equations (14)-(18). The FD-PD/CC/CE diameters are unverified beyond that summary.
 void appendPrietoMetrics(const UniformTrace& trace, MetricTable& out) {
+    detail::appendPrietoMetrics(trace, out, {});
+}
+
+void detail::appendPrietoMetrics(const UniformTrace& trace, MetricTable& out,
+                                 const SharedTerms& shared) {
     using namespace units;
     const NameList names{{"prieto_area_ce", kArea},        {"prieto_area_cc", kArea},
                          {"prieto_fd_pd", kDimensionless}, {"prieto_fd_cc", kDimensionless},
@@ -298,7 +304,7 @@ void appendPrietoMetrics(const UniformTrace& trace, MetricTable& out) {
             out.add(name, kDimensionless, std::log(nd) / std::log(ratio));
         }
     };
-    fd("prieto_fd_pd", planarRange(p));
+    fd("prieto_fd_pd", shared.hull ? hullDiameter(*shared.hull) : planarRange(p));
     fd("prieto_fd_cc", 2.0 * radius_cc);
     if (det > 0.0) {
         fd("prieto_fd_ce", std::sqrt(4.0 * area_ce / kPi));
@@ -316,6 +322,11 @@ void appendPrietoMetrics(const UniformTrace& trace, MetricTable& out) {
 //   vaila ellipse.py and CRAN stabilo compute it). Ratio to the prediction ellipse: chi2 / k.
 // - convex_hull_area (m^2): shoelace area of the convex hull of all samples.
 void appendAreaMetrics(const UniformTrace& trace, MetricTable& out) {
+    detail::appendAreaMetrics(trace, out, {});
+}
+
+void detail::appendAreaMetrics(const UniformTrace& trace, MetricTable& out,
+                               const SharedTerms& shared) {
     using namespace units;
     const NameList ellipse_names{{"prediction_ellipse_area_95", kArea},
                                  {"prediction_ellipse_semi_major", kLength},
@@ -338,7 +349,8 @@ void appendAreaMetrics(const UniformTrace& trace, MetricTable& out) {
     } else {
         addErrors(out, ellipse_names, e.error());
     }
-    out.add("convex_hull_area", kArea, polygonArea(convexHull(trace.xy_m)));
+    out.add("convex_hull_area", kArea,
+            polygonArea(shared.hull ? *shared.hull : convexHull(trace.xy_m)));
 }
 
 // Collins JJ, De Luca CJ (1993) Open-loop and closed-loop control of posture: a random-walk
@@ -352,8 +364,18 @@ void appendAreaMetrics(const UniformTrace& trace, MetricTable& out) {
 // cdl_critical_time_planar (s): dt where the two planar lines intersect,
 // (b_long - b_short) / (a_short - a_long). Needs lags up to at least 3.5 s (trial >= 10.5 s).
 void appendCollinsDeLucaMetrics(const UniformTrace& trace, MetricTable& out) {
+    detail::appendCollinsDeLucaMetrics(trace, out, {});
+}
+
+Eigen::Index detail::collinsDeLucaMaxLag(Eigen::Index n, double fs_hz) {
+    constexpr double kLongEnd = 10.0;
+    return std::min<Eigen::Index>(n / 3, static_cast<Eigen::Index>(std::floor(kLongEnd * fs_hz)));
+}
+
+void detail::appendCollinsDeLucaMetrics(const UniformTrace& trace, MetricTable& out,
+                                        const SharedTerms& shared) {
     using namespace units;
-    constexpr double kShortEnd = 1.0, kLongStart = 2.5, kLongEnd = 10.0;
+    constexpr double kShortEnd = 1.0, kLongStart = 2.5;  // the long region ends at 10 s
     const NameList names{
         {"cdl_diffusion_short_ML", kAreaRate},     {"cdl_diffusion_short_AP", kAreaRate},
         {"cdl_diffusion_short_planar", kAreaRate}, {"cdl_diffusion_long_ML", kAreaRate},
@@ -365,8 +387,7 @@ void appendCollinsDeLucaMetrics(const UniformTrace& trace, MetricTable& out) {
     }
     const double fs = trace.fs_hz;
     const Eigen::Index n = trace.xy_m.rows();
-    const Eigen::Index max_lag =
-        std::min<Eigen::Index>(n / 3, static_cast<Eigen::Index>(std::floor(kLongEnd * fs)));
+    const Eigen::Index max_lag = collinsDeLucaMaxLag(n, fs);
     const auto i_short = static_cast<Eigen::Index>(std::floor(kShortEnd * fs));
     const auto i_long = static_cast<Eigen::Index>(std::ceil(kLongStart * fs));
     if (i_short < 2 || max_lag < i_long + static_cast<Eigen::Index>(std::floor(fs))) {
@@ -378,8 +399,14 @@ void appendCollinsDeLucaMetrics(const UniformTrace& trace, MetricTable& out) {
                            std::to_string(n) + " samples at " + std::to_string(fs) + " Hz"));
         return;
     }
-    const Eigen::VectorXd mx = msdCurve(trace.xy_m.col(0), max_lag);
-    const Eigen::VectorXd my = msdCurve(trace.xy_m.col(1), max_lag);
+    Signal2 own_msd;
+    const Signal2* msd = shared.msd;
+    if (msd == nullptr || msd->rows() <= max_lag) {
+        own_msd = msdCurves(trace.xy_m, max_lag);
+        msd = &own_msd;
+    }
+    const Eigen::VectorXd mx = msd->col(0).head(max_lag + 1);
+    const Eigen::VectorXd my = msd->col(1).head(max_lag + 1);
     const Eigen::VectorXd mr = mx + my;
     Eigen::VectorXd dt(max_lag + 1);
     for (Eigen::Index k = 0; k <= max_lag; ++k)

@@ -22,4 +22,8 @@ double polygonArea(const std::vector<Eigen::Vector2d>& polygon);
 /// (exact; equals the reference code's O(N^2) max pairwise distance).
 double planarRange(const Eigen::Ref<const Signal2>& xy);
 
+/// Diameter of a point set given its convex hull (as convexHull returns it): the largest
+/// distance between two hull vertices, O(H^2) over the H vertices.
+double hullDiameter(const std::vector<Eigen::Vector2d>& hull);
+
 }  // namespace stance::analysis

@@ -1,0 +1,172 @@
+#include "sway_density.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <vector>
+
+namespace stance::analysis::detail {
+
+namespace {
+
+constexpr Eigen::Index kBlock = 8;
+
+struct Box {
+    double x0, x1, y0, y1;
+};
+
+/// Squared largest distance between a point of a and a point of b.
+double maxDist2(const Box& a, const Box& b) {
+    const double dx = std::max(a.x1 - b.x0, b.x1 - a.x0);
+    const double dy = std::max(a.y1 - b.y0, b.y1 - a.y0);
+    return dx * dx + dy * dy;
+}
+
+/// Squared smallest distance between a point of a and a point of b.
+double minDist2(const Box& a, const Box& b) {
+    const double gx = std::max({0.0, b.x0 - a.x1, a.x0 - b.x1});
+    const double gy = std::max({0.0, b.y0 - a.y1, a.y0 - b.y1});
+    return gx * gx + gy * gy;
+}
+
+enum class Relation { kMixed, kAllClose, kAllFar };
+
+Relation relate(const Box& a, const Box& b, double r2) {
+    if (maxDist2(a, b) <= r2)
+        return Relation::kAllClose;
+    if (minDist2(a, b) > r2)
+        return Relation::kAllFar;
+    return Relation::kMixed;
+}
+
+class Runs {
+public:
+    Runs(const Signal2& p, double radius)
+        : n_(p.rows()), nb_((n_ + kBlock - 1) / kBlock), r2_(radius * radius) {
+        // Padded copies: the padding is infinitely far, so exact tests never need a bound check.
+        const double inf = std::numeric_limits<double>::infinity();
+        xs_.assign(static_cast<std::size_t>(nb_ * kBlock), inf);
+        ys_.assign(xs_.size(), inf);
+        for (Eigen::Index i = 0; i < n_; ++i) {
+            xs_[static_cast<std::size_t>(i)] = p(i, 0);
+            ys_[static_cast<std::size_t>(i)] = p(i, 1);
+        }
+        boxes_.resize(static_cast<std::size_t>(nb_));
+        for (Eigen::Index b = 0; b < nb_; ++b) {
+            const Eigen::Index s = b * kBlock, e = std::min(n_, s + kBlock);
+            Box q{x(s), x(s), y(s), y(s)};
+            for (Eigen::Index k = s + 1; k < e; ++k) {
+                q.x0 = std::min(q.x0, x(k));
+                q.x1 = std::max(q.x1, x(k));
+                q.y0 = std::min(q.y0, y(k));
+                q.y1 = std::max(q.y1, y(k));
+            }
+            boxes_[static_cast<std::size_t>(b)] = q;
+        }
+        after_.assign(static_cast<std::size_t>(n_), n_);
+        before_.assign(static_cast<std::size_t>(n_), -1);
+    }
+
+    Eigen::VectorXd counts() {
+        for (Eigen::Index i = 0; i < nb_; ++i)
+            block(i);
+        Eigen::VectorXd c(n_ - 1);
+        for (Eigen::Index t = 0; t + 1 < n_; ++t) {
+            const auto s = static_cast<std::size_t>(t);
+            c(t) = static_cast<double>(std::min(after_[s], n_) - before_[s] - 2);
+        }
+        return c;
+    }
+
+private:
+    double x(Eigen::Index k) const { return xs_[static_cast<std::size_t>(k)]; }
+    double y(Eigen::Index k) const { return ys_[static_cast<std::size_t>(k)]; }
+
+    /// Bit l set when sample 8j + l is farther than the radius from (cx, cy).
+    unsigned farMask(double cx, double cy, Eigen::Index j) const {
+        const double* bx = xs_.data() + j * kBlock;
+        const double* by = ys_.data() + j * kBlock;
+        unsigned m = 0;
+        for (int l = 0; l < kBlock; ++l) {
+            const double dx = bx[l] - cx, dy = by[l] - cy;
+            m |= static_cast<unsigned>(dx * dx + dy * dy > r2_) << l;
+        }
+        return m;
+    }
+
+    /// f and b for the centres of block i.
+    void block(Eigen::Index i) {
+        const Eigen::Index t0 = i * kBlock;
+        const int count = static_cast<int>(std::min(kBlock, n_ - t0));
+        const unsigned all = (1u << count) - 1u;
+        // Within the block: every pair once, both directions from the same masks.
+        std::array<unsigned, kBlock> own{};
+        for (int l = 0; l < count; ++l)
+            own[static_cast<std::size_t>(l)] = farMask(x(t0 + l), y(t0 + l), i) & all;
+        unsigned open_after = 0, open_before = 0;
+        for (int l = 0; l < count; ++l) {
+            const unsigned later = own[static_cast<std::size_t>(l)] & ~((2u << l) - 1u);
+            const unsigned earlier = own[static_cast<std::size_t>(l)] & ((1u << l) - 1u);
+            const auto s = static_cast<std::size_t>(t0 + l);
+            if (later != 0)
+                after_[s] = t0 + __builtin_ctz(later);
+            else
+                open_after |= 1u << l;
+            if (earlier != 0)
+                before_[s] = t0 + 31 - __builtin_clz(earlier);
+            else
+                open_before |= 1u << l;
+        }
+        scan<+1>(i, open_after);
+        scan<-1>(i, open_before);
+    }
+
+    /// Walks blocks j = i + Dir, i + 2 Dir, ... until every open centre of block i has its first
+    /// far sample after it (Dir = +1) or its last far sample before it (Dir = -1).
+    template <int Dir>
+    void scan(Eigen::Index i, unsigned open) {
+        const Eigen::Index t0 = i * kBlock;
+        const Box& a = boxes_[static_cast<std::size_t>(i)];
+        auto& result = Dir > 0 ? after_ : before_;
+        for (Eigen::Index j = i + Dir; open != 0 && j >= 0 && j < nb_; j += Dir) {
+            const Box& b = boxes_[static_cast<std::size_t>(j)];
+            // The sample of block j that is first met (after) or last met (before).
+            const Eigen::Index edge = Dir > 0 ? j * kBlock : j * kBlock + kBlock - 1;
+            const Relation rel = relate(a, b, r2_);
+            if (rel == Relation::kAllClose)
+                continue;
+            for (unsigned u = open; u != 0; u &= u - 1u) {
+                const int l = __builtin_ctz(u);
+                const double cx = x(t0 + l), cy = y(t0 + l);
+                const Box c{cx, cx, cy, cy};
+                const Relation pr = rel == Relation::kAllFar ? rel : relate(c, b, r2_);
+                Eigen::Index hit = -1;
+                if (pr == Relation::kAllFar) {
+                    hit = edge;
+                } else if (pr == Relation::kMixed) {
+                    const unsigned m = farMask(cx, cy, j);
+                    if (m != 0)
+                        hit = j * kBlock + (Dir > 0 ? __builtin_ctz(m) : 31 - __builtin_clz(m));
+                }
+                if (hit >= 0) {
+                    result[static_cast<std::size_t>(t0 + l)] = hit;
+                    open &= ~(1u << l);
+                }
+            }
+        }
+    }
+
+    Eigen::Index n_, nb_;
+    double r2_;
+    std::vector<double> xs_, ys_;
+    std::vector<Box> boxes_;
+    std::vector<Eigen::Index> after_, before_;
+};
+
+}  // namespace
+
+Eigen::VectorXd swayDensityRuns(const Signal2& p, double radius) {
+    return Runs(p, radius).counts();
+}
+
+}  // namespace stance::analysis::detail

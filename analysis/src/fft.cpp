@@ -171,7 +171,9 @@ bool fftSizeSupported(Eigen::Index n) noexcept {
     return n == 1;
 }
 
-Eigen::Index fftNiceSize(Eigen::Index n) noexcept {
+namespace {
+
+Eigen::Index niceSizeUncached(Eigen::Index n) noexcept {
     // Relative cost per element of a stage, measured here: radix 3 and 4 stages are cheap, radix 5
     // costs about twice as much, and power-of-two sizes from 4096 up thrash the L1 sets (the
     // butterfly inputs lie a power of two apart). The cheapest supported size within 25 % above n
@@ -207,6 +209,22 @@ Eigen::Index fftNiceSize(Eigen::Index n) noexcept {
         }
     }
     return best;
+}
+
+}  // namespace
+
+Eigen::Index fftNiceSize(Eigen::Index n) noexcept {
+    // The same few sizes are asked for on every trace: remember the last answers.
+    thread_local std::array<std::pair<Eigen::Index, Eigen::Index>, 8> memo{};
+    thread_local std::size_t next = 0;
+    for (const auto& [key, value] : memo) {
+        if (key == n && value != 0)
+            return value;
+    }
+    const Eigen::Index m = niceSizeUncached(n);
+    memo[next] = {n, m};
+    next = (next + 1) % memo.size();
+    return m;
 }
 
 FftPlan::FftPlan(Eigen::Index n) : n_(n) {

@@ -195,8 +195,9 @@ struct SdaResult {
 /// OLS fits of MSD; short region = points [0, i), long region = [i-1, end) of the lags 1..maxlag;
 /// candidates i in [int(0.3 F) + 1, int(2.5 F)] with F = fs; for each region the last
 /// minimum-RMSE candidate wins; *_diffusion = exp(intercept) (MSD at 1 s, L^2), scaling = slope/2.
-Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd, double fs_hz,
-                        const QuijouxOptions& o) {
+/// log_lag(k - 1) = log(k / fs) for k = 1 .. m, shared by both axes.
+Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd,
+                        const Eigen::VectorXd& log_lag, double fs_hz, const QuijouxOptions& o) {
     const Eigen::Index m = msd.size() - 1;  // lags 1..m
     const auto i0 = static_cast<Eigen::Index>(o.sda_breakpoint_min_s * fs_hz) + 1;
     const auto i1 = static_cast<Eigen::Index>(o.sda_breakpoint_max_s * fs_hz);
@@ -206,13 +207,13 @@ Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd, double fs_
                                               " s (the trial must be longer than " +
                                               std::to_string(3.0 * o.sda_breakpoint_max_s) + " s)");
     }
-    Eigen::VectorXd lx(m), ly(m);
+    const Eigen::VectorXd& lx = log_lag;
+    Eigen::VectorXd ly(m);
     for (Eigen::Index k = 1; k <= m; ++k) {
         if (!(msd(k) > 0.0)) {
             return fail(ErrorCode::kZeroVariance,
                         "stabilogram diffusion: the signal does not move (MSD = 0)");
         }
-        lx(k - 1) = std::log(static_cast<double>(k) / fs_hz);
         ly(k - 1) = std::log(msd(k));
     }
     const PrefixFits fits(lx, ly);
@@ -388,9 +389,18 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
         out.add("confidence_ellipse_area_ML_AND_AP", kArea, ellipse);
     }
     {
-        // First principal component of the re-centred data (sklearn PCA centres again).
-        const Signal2 c = p.rowwise() - p.colwise().mean();
-        const Eigen::Matrix2d cov = c.transpose() * c;
+        // First principal component of the re-centred data (sklearn PCA centres again): the
+        // scatter matrix about the mean in one pass, no centred copy.
+        const double mx = x.mean(), my = y.mean();
+        double sxx = 0.0, syy = 0.0, sxy = 0.0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const double dx = x(i) - mx, dy = y(i) - my;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+        Eigen::Matrix2d cov;
+        cov << sxx, sxy, sxy, syy;
         Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> es(cov);
         const Eigen::Vector2d v = es.eigenvectors().col(1);
         if (es.eigenvalues()(1) > 0.0) {
@@ -569,6 +579,9 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
         own_msd = msdCurves(p, max_lag);
         msd = &own_msd;
     }
+    Eigen::VectorXd log_lag(std::max<Eigen::Index>(max_lag, 0));
+    for (Eigen::Index k = 1; k <= max_lag; ++k)
+        log_lag(k - 1) = std::log(static_cast<double>(k) / fs);
     for (int a = 0; a < 2; ++a) {
         const std::string s = std::string("_Diffusion_") + kAxis[a];
         const std::vector<std::pair<std::string, MetricUnit>> names{
@@ -582,7 +595,7 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
             addAll(out, names, fail(ErrorCode::kTooShort, "too few samples for an MSD curve"));
             continue;
         }
-        auto res = sda(msd->col(a).head(max_lag + 1), fs, options);
+        auto res = sda(msd->col(a).head(max_lag + 1), log_lag, fs, options);
         if (!res) {
             addAll(out, names, res.error());
             continue;

@@ -5,25 +5,30 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace stance::analysis::detail {
 
 namespace {
 
 constexpr Eigen::Index kBlock = 8;
+constexpr Eigen::Index kBlocksPerSuper = 8;  ///< superblocks of 64 samples skip long runs
 
 struct Box {
     double x0, x1, y0, y1;
 };
 
 /// Squared largest distance between a point of a and a point of b.
-double maxDist2(const Box& a, const Box& b) {
+[[gnu::always_inline]] inline double maxDist2(const Box& a, const Box& b) {
     const double dx = std::max(a.x1 - b.x0, b.x1 - a.x0);
     const double dy = std::max(a.y1 - b.y0, b.y1 - a.y0);
     return dx * dx + dy * dy;
 }
 
 /// Squared smallest distance between a point of a and a point of b.
-double minDist2(const Box& a, const Box& b) {
+[[gnu::always_inline]] inline double minDist2(const Box& a, const Box& b) {
     const double gx = std::max({0.0, b.x0 - a.x1, a.x0 - b.x1});
     const double gy = std::max({0.0, b.y0 - a.y1, a.y0 - b.y1});
     return gx * gx + gy * gy;
@@ -31,7 +36,7 @@ double minDist2(const Box& a, const Box& b) {
 
 enum class Relation { kMixed, kAllClose, kAllFar };
 
-Relation relate(const Box& a, const Box& b, double r2) {
+[[gnu::always_inline]] inline Relation relate(const Box& a, const Box& b, double r2) {
     if (maxDist2(a, b) <= r2)
         return Relation::kAllClose;
     if (minDist2(a, b) > r2)
@@ -63,6 +68,20 @@ public:
             }
             boxes_[static_cast<std::size_t>(b)] = q;
         }
+        const Eigen::Index ns = (nb_ + kBlocksPerSuper - 1) / kBlocksPerSuper;
+        supers_.resize(static_cast<std::size_t>(ns));
+        for (Eigen::Index sb = 0; sb < ns; ++sb) {
+            const Eigen::Index b0 = sb * kBlocksPerSuper, b1 = std::min(nb_, b0 + kBlocksPerSuper);
+            Box q = boxes_[static_cast<std::size_t>(b0)];
+            for (Eigen::Index b = b0 + 1; b < b1; ++b) {
+                const Box& o = boxes_[static_cast<std::size_t>(b)];
+                q.x0 = std::min(q.x0, o.x0);
+                q.x1 = std::max(q.x1, o.x1);
+                q.y0 = std::min(q.y0, o.y0);
+                q.y1 = std::max(q.y1, o.y1);
+            }
+            supers_[static_cast<std::size_t>(sb)] = q;
+        }
         after_.assign(static_cast<std::size_t>(n_), n_);
         before_.assign(static_cast<std::size_t>(n_), -1);
     }
@@ -82,15 +101,27 @@ private:
     double x(Eigen::Index k) const { return xs_[static_cast<std::size_t>(k)]; }
     double y(Eigen::Index k) const { return ys_[static_cast<std::size_t>(k)]; }
 
-    /// Bit l set when sample 8j + l is farther than the radius from (cx, cy).
+    /// Bit l set when sample 8j + l is farther than the radius from (cx, cy). SSE2 (the x86-64
+    /// baseline) where available: the same products and sums as the scalar form, in the same
+    /// order, so the same bits.
     unsigned farMask(double cx, double cy, Eigen::Index j) const {
         const double* bx = xs_.data() + j * kBlock;
         const double* by = ys_.data() + j * kBlock;
         unsigned m = 0;
+#if defined(__SSE2__)
+        const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy), vr2 = _mm_set1_pd(r2_);
+        for (int l = 0; l < kBlock; l += 2) {
+            const __m128d dx = _mm_sub_pd(_mm_loadu_pd(bx + l), vcx);
+            const __m128d dy = _mm_sub_pd(_mm_loadu_pd(by + l), vcy);
+            const __m128d d2 = _mm_add_pd(_mm_mul_pd(dx, dx), _mm_mul_pd(dy, dy));
+            m |= static_cast<unsigned>(_mm_movemask_pd(_mm_cmpgt_pd(d2, vr2))) << l;
+        }
+#else
         for (int l = 0; l < kBlock; ++l) {
             const double dx = bx[l] - cx, dy = by[l] - cy;
             m |= static_cast<unsigned>(dx * dx + dy * dy > r2_) << l;
         }
+#endif
         return m;
     }
 
@@ -98,15 +129,21 @@ private:
     void block(Eigen::Index i) {
         const Eigen::Index t0 = i * kBlock;
         const int count = static_cast<int>(std::min(kBlock, n_ - t0));
-        const unsigned all = (1u << count) - 1u;
-        // Within the block: every pair once, both directions from the same masks.
-        std::array<unsigned, kBlock> own{};
-        for (int l = 0; l < count; ++l)
-            own[static_cast<std::size_t>(l)] = farMask(x(t0 + l), y(t0 + l), i) & all;
+        // Within the block: each pair once; far[l] bit m says samples l and m are far apart.
+        std::array<unsigned, kBlock> far{};
+        for (int l = 0; l < count; ++l) {
+            for (int m = l + 1; m < count; ++m) {
+                const double dx = x(t0 + m) - x(t0 + l), dy = y(t0 + m) - y(t0 + l);
+                if (dx * dx + dy * dy > r2_) {
+                    far[static_cast<std::size_t>(l)] |= 1u << m;
+                    far[static_cast<std::size_t>(m)] |= 1u << l;
+                }
+            }
+        }
         unsigned open_after = 0, open_before = 0;
         for (int l = 0; l < count; ++l) {
-            const unsigned later = own[static_cast<std::size_t>(l)] & ~((2u << l) - 1u);
-            const unsigned earlier = own[static_cast<std::size_t>(l)] & ((1u << l) - 1u);
+            const unsigned later = far[static_cast<std::size_t>(l)] & ~((2u << l) - 1u);
+            const unsigned earlier = far[static_cast<std::size_t>(l)] & ((1u << l) - 1u);
             const auto s = static_cast<std::size_t>(t0 + l);
             if (later != 0)
                 after_[s] = t0 + __builtin_ctz(later);
@@ -122,44 +159,70 @@ private:
     }
 
     /// Walks blocks j = i + Dir, i + 2 Dir, ... until every open centre of block i has its first
-    /// far sample after it (Dir = +1) or its last far sample before it (Dir = -1).
+    /// far sample after it (Dir = +1) or its last far sample before it (Dir = -1). A superblock
+    /// entered at its near end is tested whole first.
     template <int Dir>
     void scan(Eigen::Index i, unsigned open) {
         const Eigen::Index t0 = i * kBlock;
         const Box& a = boxes_[static_cast<std::size_t>(i)];
         auto& result = Dir > 0 ? after_ : before_;
-        for (Eigen::Index j = i + Dir; open != 0 && j >= 0 && j < nb_; j += Dir) {
-            const Box& b = boxes_[static_cast<std::size_t>(j)];
-            // The sample of block j that is first met (after) or last met (before).
-            const Eigen::Index edge = Dir > 0 ? j * kBlock : j * kBlock + kBlock - 1;
-            const Relation rel = relate(a, b, r2_);
-            if (rel == Relation::kAllClose)
-                continue;
-            for (unsigned u = open; u != 0; u &= u - 1u) {
-                const int l = __builtin_ctz(u);
-                const double cx = x(t0 + l), cy = y(t0 + l);
-                const Box c{cx, cx, cy, cy};
-                const Relation pr = rel == Relation::kAllFar ? rel : relate(c, b, r2_);
-                Eigen::Index hit = -1;
-                if (pr == Relation::kAllFar) {
-                    hit = edge;
-                } else if (pr == Relation::kMixed) {
-                    const unsigned m = farMask(cx, cy, j);
-                    if (m != 0)
-                        hit = j * kBlock + (Dir > 0 ? __builtin_ctz(m) : 31 - __builtin_clz(m));
+        const auto settle_all = [&](Eigen::Index edge) {
+            for (unsigned u = open; u != 0; u &= u - 1u)
+                result[static_cast<std::size_t>(t0 + __builtin_ctz(u))] = edge;
+            open = 0;
+        };
+        Eigen::Index j = i + Dir;
+        while (open != 0 && j >= 0 && j < nb_) {
+            const bool super_start =
+                Dir > 0 ? j % kBlocksPerSuper == 0 : j % kBlocksPerSuper == kBlocksPerSuper - 1;
+            if (super_start) {
+                const Relation rs =
+                    relate(a, supers_[static_cast<std::size_t>(j / kBlocksPerSuper)], r2_);
+                if (rs == Relation::kAllClose) {
+                    j += Dir * kBlocksPerSuper;
+                    continue;
                 }
-                if (hit >= 0) {
-                    result[static_cast<std::size_t>(t0 + l)] = hit;
-                    open &= ~(1u << l);
+                if (rs == Relation::kAllFar) {
+                    settle_all(Dir > 0 ? j * kBlock : j * kBlock + kBlock - 1);
+                    break;
                 }
             }
+            const Box& b = boxes_[static_cast<std::size_t>(j)];
+            // The sample of block j that is met first (after) or last (before).
+            const Eigen::Index edge = Dir > 0 ? j * kBlock : j * kBlock + kBlock - 1;
+            const Relation rel = relate(a, b, r2_);
+            if (rel == Relation::kAllFar) {
+                settle_all(edge);
+                break;
+            }
+            if (rel == Relation::kMixed) {
+                for (unsigned u = open; u != 0; u &= u - 1u) {
+                    const int l = __builtin_ctz(u);
+                    const double cx = x(t0 + l), cy = y(t0 + l);
+                    const Relation pr = relate(Box{cx, cx, cy, cy}, b, r2_);
+                    Eigen::Index hit = -1;
+                    if (pr == Relation::kAllFar) {
+                        hit = edge;
+                    } else if (pr == Relation::kMixed) {
+                        const unsigned m = farMask(cx, cy, j);
+                        if (m != 0)
+                            hit = j * kBlock + (Dir > 0 ? __builtin_ctz(m) : 31 - __builtin_clz(m));
+                    }
+                    if (hit >= 0) {
+                        result[static_cast<std::size_t>(t0 + l)] = hit;
+                        open &= ~(1u << l);
+                    }
+                }
+            }
+            j += Dir;
         }
     }
 
     Eigen::Index n_, nb_;
     double r2_;
     std::vector<double> xs_, ys_;
-    std::vector<Box> boxes_;
+    std::vector<Box> boxes_;   ///< per block of 8 samples (real samples only)
+    std::vector<Box> supers_;  ///< per superblock of 8 blocks
     std::vector<Eigen::Index> after_, before_;
 };
 

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <vector>
 
+#include "import_common.hpp"
+
 namespace stance::datasets {
 
 namespace {
@@ -21,20 +23,6 @@ struct Layout {
     double time_scale, ml_scale, ap_scale;  // to s and m
     double nominal_fs_hz;
 };
-
-std::vector<std::string_view> split(std::string_view line, char sep) {
-    std::vector<std::string_view> cells;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t end = line.find(sep, start);
-        cells.push_back(line.substr(
-            start, end == std::string_view::npos ? std::string_view::npos : end - start));
-        if (end == std::string_view::npos)
-            break;
-        start = end + 1;
-    }
-    return cells;
-}
 
 std::string trim(std::string_view s) {
     std::size_t a = 0, b = s.size();
@@ -101,7 +89,7 @@ Layout detect(std::string_view header, const std::string& name) {
     // Santos & Duarte 2016.
     static constexpr std::array<std::string_view, 9> kBds = {
         "Time[s]", "Fx[N]", "Fy[N]", "Fz[N]", "Mx[Nm]", "My[Nm]", "Mz[Nm]", "COPx[cm]", "COPy[cm]"};
-    const auto tab = split(header, '\t');
+    const auto tab = import_detail::splitCells(header, '\t');
     if (tab.size() == kBds.size() && std::equal(tab.begin(), tab.end(), kBds.begin())) {
         return {TrialFormat::kBds2016, '\t', 9, 0, 8, 7, 1.0, 0.01, 0.01, 100.0};
     }
@@ -121,13 +109,13 @@ Layout detect(std::string_view header, const std::string& name) {
     char sep = ',';
     std::size_t best = 0;
     for (char c : {',', ';', '\t'}) {
-        const auto n = split(header, c).size();
+        const auto n = import_detail::splitCells(header, c).size();
         if (n > best) {
             best = n;
             sep = c;
         }
     }
-    const auto cells = split(header, sep);
+    const auto cells = import_detail::splitCells(header, sep);
     const std::string expected =
         "expected a Santos & Duarte 2016 trial header, a dos Santos 2017 GRF header, or a CSV "
         "header "
@@ -225,7 +213,7 @@ TrialText parseTrialText(std::string_view text, const std::string& name) {
     if (!header.empty() && header.back() == '\r')
         header.remove_suffix(1);
     const Layout l = detect(header, name);
-    const auto header_cells = split(header, l.sep);
+    const auto header_cells = import_detail::splitCells(header, l.sep);
     const std::size_t need = std::max({l.col_time, l.col_ml, l.col_ap}) + 1;
 
     std::vector<double> t, ml, ap;

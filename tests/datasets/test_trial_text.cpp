@@ -8,16 +8,22 @@
 
 using namespace stance::datasets;
 
+#include "support/scratch.hpp"
+
 namespace {
 
 std::string publicData(const std::string& rel) {
     return std::string(STANCE_PUBLIC_DATA_DIR) + "/" + rel;
 }
 
+// One scratch folder for this test process, removed when it exits.
+const stance::test::ScratchDir& scratch() {
+    static const stance::test::ScratchDir dir("trial_text");
+    return dir;
+}
+
 std::string writeTemp(const std::string& name, const std::string& text) {
-    const auto dir = std::filesystem::temp_directory_path() / "stance_test_trial_text";
-    std::filesystem::create_directories(dir);
-    const auto path = (dir / name).string();
+    const auto path = scratch() / name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
 }

@@ -17,6 +17,14 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     const Io io{out, err};
     Commands commands;
     addAnalyzeCommands(app, io, commands);
+    addImportCommands(app, io, commands);
+    addValidateCommands(app, io, commands);
+    addBatchCommands(app, io, commands);
+    addExportCommands(app, io, commands);
+    addCatalogCommands(app, io, commands);
+    addQuestionnaireCommands(app, io, commands);
+    addNormsCommands(app, io, commands);
+    addProtocolCommands(app, io, commands);
 
     try {
         app.parse(argc, argv);

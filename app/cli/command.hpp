@@ -31,6 +31,14 @@ struct Command {
 using Commands = std::vector<Command>;
 
 // One function per command family; each lives in the file named after it.
-void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands);  // analyze, demo
+void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands);   // analyze, demo
+void addImportCommands(CLI::App& app, Io io, Commands& commands);    // import
+void addValidateCommands(CLI::App& app, Io io, Commands& commands);  // validate
+void addBatchCommands(CLI::App& app, Io io, Commands& commands);     // batch
+void addExportCommands(CLI::App& app, Io io, Commands& commands);   // export metrics|signals|bundle
+void addCatalogCommands(CLI::App& app, Io io, Commands& commands);  // catalog init|import|list
+void addQuestionnaireCommands(CLI::App& app, Io io, Commands& commands);  // questionnaire
+void addNormsCommands(CLI::App& app, Io io, Commands& commands);          // norms
+void addProtocolCommands(CLI::App& app, Io io, Commands& commands);       // protocol
 
 }  // namespace stance::cli

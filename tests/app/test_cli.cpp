@@ -9,30 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/scratch.hpp"
+
 namespace {
 
-struct Run {
-    int status;
-    std::string out, err;
-};
-
-Run runStance(const std::string& args) {
-    const auto dir = std::filesystem::temp_directory_path() / "stance_test_cli";
-    std::filesystem::create_directories(dir);
-    // ctest runs cases in parallel processes: the capture files are per process and per call.
-    static int calls = 0;
-    const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(++calls);
-    const auto out = (dir / ("out_" + tag)).string(), err = (dir / ("err_" + tag)).string();
-    const std::string cmd = std::string(STANCE_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
-    const int raw = std::system(cmd.c_str());
-    const auto slurp = [](const std::string& p) {
-        std::ifstream in(p);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-    };
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
+using Run = stance::test::CliRun;
+using stance::test::runStance;
 
 std::string trial(const std::string& name) {
     return std::string(STANCE_PUBLIC_DATA_DIR) + "/bds_santos_duarte_2016/data/" + name + ".txt";
@@ -71,9 +53,8 @@ TEST_CASE("stance analyze --format json prints one object per file with units", 
 }
 
 TEST_CASE("a malformed file is reported and the others are still analysed", "[cli]") {
-    const auto dir = std::filesystem::temp_directory_path() / "stance_test_cli";
-    std::filesystem::create_directories(dir);
-    const auto bad = (dir / ("broken_" + std::to_string(::getpid()) + ".csv")).string();
+    const stance::test::ScratchDir dir("cli");
+    const auto bad = dir / "broken.csv";
     std::ofstream(bad) << "time,ml_mm,ap_mm\n0,1,2\n0.01,oops,2\n";
     const Run r = runStance("analyze --format json " + trial("BDS00001") + " " + bad);
     CHECK(r.status == 1);

@@ -165,6 +165,32 @@ BodySwayModel::BodySwayModel(const BodyOptions& options)
         step();
 }
 
+void BodySwayModel::setCondition(StanceCondition condition) {
+    if (options_.parameters)
+        return;
+    options_.condition = condition;
+    params_ = SwayParameters::forCondition(condition);
+    axes_[0].control = params_.ml;
+    axes_[1].control = params_.ap;
+    for (Axis& a : axes_) {
+        // The delay line holds ring_.size() snapshots; a longer delay than it was built for is
+        // held at the longest it can serve (the presets share one delay).
+        a.delay_steps = std::min<std::size_t>(
+            static_cast<std::size_t>(std::lround(a.control.delay_s / dt_)), ring_.size() - 8);
+    }
+}
+
+void BodySwayModel::setOnPlate(bool on, double t_s) {
+    if (on == on_plate_)
+        return;
+    // Start the ramp from where the load is now, so a quick off-on does not jump.
+    const double ramp =
+        std::clamp((t_s - presence_change_s_) / options_.step_off_duration_s, 0.0, 1.0);
+    const double now = on_plate_ ? ramp : 1.0 - ramp;
+    on_plate_ = on;
+    presence_change_s_ = t_s - (on ? now : 1.0 - now) * options_.step_off_duration_s;
+}
+
 const BodySwayModel::Snapshot& BodySwayModel::history(std::size_t steps_ago) const {
     const std::size_t n = ring_.size();
     return ring_[(ring_head_ + n - (steps_ago % n)) % n];
@@ -278,6 +304,11 @@ BodyState BodySwayModel::derive(double t_s, const Snapshot& s) const {
     double load = 1.0;
     if (step_off_start_s_ && t_s >= *step_off_start_s_)
         load = std::max(0.0, 1.0 - (t_s - *step_off_start_s_) / options_.step_off_duration_s);
+    {
+        const double ramp =
+            std::clamp((t_s - presence_change_s_) / options_.step_off_duration_s, 0.0, 1.0);
+        load *= on_plate_ ? ramp : 1.0 - ramp;
+    }
     out.load_fraction = load;
     out.force_n = {load * f_full[0], load * f_full[1], load * f_full[2]};
     out.free_moment_nm = 0.0;

@@ -262,6 +262,21 @@ SimulatedStanceDevice SimulatedStanceDevice::replayImu(ReplayDevice<ImuSample> r
     return SimulatedStanceDevice(std::move(replay), info);
 }
 
+BodySwayModel* SimulatedStanceDevice::body() noexcept {
+    return std::visit(
+        [](auto& source) -> BodySwayModel* {
+            using T = std::decay_t<decltype(source)>;
+            if constexpr (std::is_same_v<T, SimulatedPlate> ||
+                          std::is_same_v<T, SimulatedLoadCellBoard> ||
+                          std::is_same_v<T, SimulatedImu>) {
+                return &source.body();
+            } else {
+                return nullptr;
+            }
+        },
+        source_);
+}
+
 double SimulatedStanceDevice::nextTime() const noexcept {
     return std::visit([](const auto& s) { return s.nextTime(); }, source_);
 }

@@ -169,6 +169,49 @@ TEST_CASE("Stepping off ramps the vertical force to zero", "[devices][body]") {
     CHECK(body.stateAt(2.31).force_n[2] == 0.0);
 }
 
+TEST_CASE("The subject steps off and back onto the plate between trials", "[devices][body]") {
+    BodyOptions options;
+    options.step_off_duration_s = 0.3;
+    BodySwayModel body(options);
+    const double mg = options.mass_kg * BodySwayModel::kGravity_m_s2;
+    CHECK(body.stateAt(1.0).force_n[2] == Approx(mg).epsilon(0.02));
+    body.setOnPlate(false, 1.0);
+    CHECK(body.stateAt(1.15).load_fraction == Approx(0.5).margin(0.01));
+    const BodyState off = body.stateAt(2.0);
+    CHECK(off.force_n[2] == 0.0);
+    // The body keeps swaying while off the plate.
+    CHECK(off.rate_rad_s[1] != 0.0);
+    body.setOnPlate(true, 3.0);
+    CHECK(body.stateAt(3.15).load_fraction == Approx(0.5).margin(0.01));
+    CHECK(body.stateAt(3.5).force_n[2] == Approx(mg).epsilon(0.02));
+}
+
+TEST_CASE("A new condition changes the sway from then on", "[devices][body]") {
+    // Same subject and noise: one stays eyes open on firm ground, the other closes the eyes and
+    // stands on foam at t = 0, as in the next trial of a protocol.
+    BodyOptions options;
+    options.seed = 11;
+    const auto sway = [&](bool switch_condition) {
+        BodySwayModel body(options);
+        if (switch_condition)
+            body.setCondition({Vision::kEyesClosed, Surface::kFoam});
+        double sum = 0.0, sum2 = 0.0;
+        for (int k = 0; k < 6000; ++k) {
+            const double y = body.stateAt(k * 0.01).cop_m[1];
+            sum += y;
+            sum2 += y * y;
+        }
+        const double mean = sum / 6000.0;
+        return std::sqrt(sum2 / 6000.0 - mean * mean);
+    };
+    const double firm = sway(false), foam = sway(true);
+    INFO("AP COP SD: eo_firm " << firm << " m, ec_foam " << foam << " m");
+    CHECK(foam > 1.5 * firm);
+    BodySwayModel body(options);
+    body.setCondition({Vision::kEyesClosed, Surface::kFoam});
+    CHECK(body.options().condition == StanceCondition{Vision::kEyesClosed, Surface::kFoam});
+}
+
 TEST_CASE("Impossible body options are refused with the reason", "[devices][body]") {
     BodyOptions options;
     options.height_m = 3.1;

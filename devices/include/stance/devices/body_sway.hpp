@@ -142,6 +142,17 @@ public:
     /// the plate axes when the body is upright.
     BodyPointKinematics pointAt(const BodyState& state, double height_m) const;
 
+    /// From now on the subject stands under `condition` (a clinician's instruction: "close your
+    /// eyes", a foam pad put under the feet): the feedback and noise take that condition's preset
+    /// while the sway carries on from its present state. No effect when BodyOptions::parameters
+    /// overrides the presets.
+    void setCondition(StanceCondition condition);
+    /// The subject steps onto (true) or off (false) the plate at trial time t_s: the load on the
+    /// plate ramps over step_off_duration_s. The body keeps swaying either way (a trunk IMU still
+    /// moves). Models a subject who leaves the plate between trials, so an empty plate can be
+    /// tared as on real hardware.
+    void setOnPlate(bool on, double t_s);
+
     double comHeightAboveAnkle_m() const noexcept { return h_; }
     double ankleHeight_m() const noexcept { return ankle_height_; }
     double mass_kg() const noexcept { return options_.mass_kg; }
@@ -188,6 +199,8 @@ private:
     std::int64_t settle_steps_ = 0;
     std::optional<double> step_off_start_s_;
     bool frozen_ = false;
+    bool on_plate_ = true;             ///< setOnPlate()
+    double presence_change_s_ = -1e9;  ///< when on_plate_ last changed
 };
 
 }  // namespace stance::devices

@@ -85,6 +85,7 @@ public:
     SimulatedLoadCellBoard(const BodyOptions& body, LoadCellSimOptions options = {});
     double nextTime() const noexcept { return static_cast<double>(index_) / options_.rate_hz; }
     LoadCellSample next();
+    BodySwayModel& body() noexcept { return body_; }
     DeviceInfo info() const;
     const LoadCellSimOptions& options() const noexcept { return options_; }
 
@@ -121,6 +122,7 @@ public:
     ImuSample sampleAt(double t_s, std::uint64_t counter);
     DeviceInfo info() const;
     double height_m() const noexcept { return height_m_; }
+    BodySwayModel& body() noexcept { return body_; }
     const ImuSimOptions& options() const noexcept { return options_; }
 
 private:
@@ -162,6 +164,9 @@ public:
     /// Trial time of the next data frame (+inf when a non-looping replay has ended).
     double nextTime() const noexcept;
     const DeviceInfo& info() const noexcept { return info_; }
+    /// The body behind a simulated source (null for replays), to change its condition or let the
+    /// subject step on or off between trials.
+    BodySwayModel* body() noexcept;
 
 private:
     SimulatedStanceDevice(Source source, DeviceInfo info);
@@ -192,6 +197,7 @@ public:
     /// Appends the MTData2 messages due up to trial time t while in Measurement state.
     void produceUntil(double t_s, std::vector<std::uint8_t>& out);
     const XsensDeviceEmulator& emulator() const noexcept { return emulator_; }
+    BodySwayModel& body() noexcept { return imu_.body(); }
 
 private:
     void track(double t_s);

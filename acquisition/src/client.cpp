@@ -214,6 +214,12 @@ std::optional<Json> StancedClient::waitEvent(const std::string& name,
     }
 }
 
+void StancedClient::setReceiveBuffer(int bytes) {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(impl_->ws).socket().set_option(
+        asio::socket_base::receive_buffer_size(bytes), ignored);
+}
+
 std::vector<std::string> StancedClient::takeBinary() {
     return std::exchange(binary_, {});
 }

@@ -239,7 +239,8 @@ void DeviceSession::emit(StreamSample s, const devices::SampleStamp& stamp_in) {
         event(DeviceEventKind::kConnected,
               "connected: an unidentified device on " + config_.link.path);
     }
-    if (devices::hasFlag(stamp.flags, SampleFlag::kDeviceRestart)) {
+    if (devices::hasFlag(stamp.flags, SampleFlag::kDeviceRestart) && samples_ > 0) {
+        // (The first frame of every device says "restart": its power-up, not news.)
         clock_.reset();
         event(DeviceEventKind::kRestarted, "the device restarted: its clock starts again");
     }

@@ -145,7 +145,8 @@ public:
                     false);
             dropped_ = 0;
         }
-        if (queued_bytes_ > server_.options_.max_queue_bytes) {
+        // Over the limit: sample messages had to be dropped since the last tick.
+        if (std::exchange(dropped_this_tick_, false)) {
             if (over_since_ < 0)
                 over_since_ = now_s;
             else if (now_s - over_since_ > server_.options_.slow_client_close_s) {
@@ -434,6 +435,7 @@ private:
             return;
         if (droppable && queued_bytes_ + data.size() > server_.options_.max_queue_bytes) {
             ++dropped_;
+            dropped_this_tick_ = true;
             return;
         }
         queued_bytes_ += data.size();
@@ -477,6 +479,7 @@ private:
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
     std::uint64_t dropped_ = 0;
+    bool dropped_this_tick_ = false;
     double over_since_ = -1.0;
 };
 
@@ -510,7 +513,7 @@ Server::Server(asio::io_context& io, Station& station, ServerOptions options)
 Server::~Server() = default;
 
 std::size_t Server::connections() const noexcept {
-    return connections_.size();
+    return connection_count_.load();
 }
 
 void Server::start() {
@@ -523,15 +526,20 @@ void Server::start() {
 }
 
 void Server::accept() {
-    acceptor_.async_accept(asio::make_strand(io_),
-                           [this](boost::system::error_code ec, tcp::socket socket) {
-                               if (ec || stopped_)
-                                   return;
-                               auto c = std::make_shared<Connection>(*this, std::move(socket));
-                               connections_.insert(c);
-                               c->start();
-                               accept();
-                           });
+    acceptor_.async_accept(
+        asio::make_strand(io_), [this](boost::system::error_code ec, tcp::socket socket) {
+            if (ec || stopped_)
+                return;
+            if (options_.socket_send_buffer > 0) {
+                boost::system::error_code ignored;
+                socket.set_option(asio::socket_base::send_buffer_size(options_.socket_send_buffer),
+                                  ignored);
+            }
+            auto c = std::make_shared<Connection>(*this, std::move(socket));
+            connections_.insert(c);
+            c->start();
+            accept();
+        });
 }
 
 void Server::tick() {
@@ -542,6 +550,7 @@ void Server::tick() {
         (*it)->tick(now);
         it = (*it)->closed() ? connections_.erase(it) : std::next(it);
     }
+    connection_count_ = connections_.size();
     timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double>(options_.sample_period_s)));
     timer_.async_wait([this](boost::system::error_code e) {
@@ -559,6 +568,7 @@ void Server::stop() {
     for (const auto& c : connections_)
         c->close();
     connections_.clear();
+    connection_count_ = 0;
 }
 
 }  // namespace stance::acquisition

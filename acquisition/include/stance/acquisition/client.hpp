@@ -46,6 +46,8 @@ public:
     std::deque<Json>& pendingEvents() noexcept { return events_; }
 
     void close();
+    /// Shrinks the socket's receive buffer (SO_RCVBUF), e.g. to behave as a slow reader.
+    void setReceiveBuffer(int bytes);
 
 private:
     bool readOne(std::chrono::milliseconds timeout);

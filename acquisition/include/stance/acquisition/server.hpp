@@ -7,6 +7,7 @@
 ///
 /// Threading: the server, its connections and the station share the io_context's thread.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -30,6 +31,7 @@ struct ServerOptions {
     std::size_t max_queue_bytes = 4u << 20;  ///< per client, before sample messages are dropped
     double slow_client_close_s = 5.0;        ///< over the limit this long: disconnected
     double sample_period_s = 0.05;           ///< samples are sent in messages this often
+    int socket_send_buffer = 0;              ///< SO_SNDBUF of client sockets; 0: the system's
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
@@ -48,6 +50,7 @@ public:
     /// Stops accepting and closes every connection.
     void stop();
     unsigned short port() const noexcept { return port_; }
+    /// Open client connections (any thread).
     std::size_t connections() const noexcept;
 
     class Connection;
@@ -63,6 +66,7 @@ private:
     boost::asio::steady_timer timer_;
     unsigned short port_ = 0;
     std::set<std::shared_ptr<Connection>> connections_;
+    std::atomic<std::size_t> connection_count_{0};  ///< connections_.size(), for other threads
     int sample_listener_ = 0;
     bool stopped_ = false;
 };

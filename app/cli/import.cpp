@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "command.hpp"
+#include "import_xsens.hpp"
 #include "stance/datasets/importers.hpp"
 
 namespace stance::cli {
@@ -28,6 +29,8 @@ struct ImportState {
     double rate_hz = 0.0;
     bool force = false;
     std::string output = "json";
+    std::vector<std::string> sensors;  // xsens
+    bool shared_clock = false;         // xsens
 };
 
 int usage(Io io, const std::string& message) {
@@ -38,8 +41,11 @@ int usage(Io io, const std::string& message) {
 int runImport(const ImportState& s, Io io) {
     using datasets::ImportFormat;
     datasets::ImportOptions o;
-    o.format = *datasets::parseImportFormat(s.format);
-    const bool metadata_format = o.format == ImportFormat::kBds || o.format == ImportFormat::kPds;
+    const bool xsens = s.format == "xsens";  // device captures, not trial files: import_xsens.cpp
+    if (!xsens)
+        o.format = *datasets::parseImportFormat(s.format);
+    const bool metadata_format =
+        !xsens && (o.format == ImportFormat::kBds || o.format == ImportFormat::kPds);
     if (!s.info.empty()) {
         if (!metadata_format)
             return usage(io, "--info is read only with --format bds or pds");
@@ -59,6 +65,8 @@ int runImport(const ImportState& s, Io io) {
                              "' is not ISO 8601 (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z])");
     o.session_start = s.session_start;
     if (!s.plate_axes.empty()) {
+        if (xsens)
+            return usage(io, "--plate-axes does not apply to xsens: IMU signals keep sensor axes");
         if (metadata_format)
             return usage(io,
                          "--plate-axes does not apply to bds or pds: their mapping is fixed "
@@ -89,11 +97,28 @@ int runImport(const ImportState& s, Io io) {
         o.csv.skip_rows = s.skip_rows;
         o.csv.header = !s.no_header;
         o.csv.rate_hz = s.rate_hz;
-    } else if (!s.columns.empty() || s.rate_hz != 0.0 || s.no_header || s.skip_rows != 0) {
+    } else if (!s.columns.empty() || (s.rate_hz != 0.0 && !xsens) || s.no_header ||
+               s.skip_rows != 0) {
         return usage(io,
                      "--columns, --delimiter, --skip-rows, --no-header and --rate-hz are for "
-                     "--format csv");
+                     "--format csv (--rate-hz also for xsens)");
     }
+    if (xsens) {
+        XsensImportRequest q;
+        q.out = s.out;
+        q.files = s.files;
+        q.sensors = s.sensors;
+        q.subject = s.subject;
+        q.condition = s.condition;
+        q.session_start = s.session_start;
+        q.rate_hz = s.rate_hz;
+        q.shared_clock = s.shared_clock;
+        q.force = s.force;
+        q.output = s.output;
+        return runXsensImport(q, io);
+    }
+    if (!s.sensors.empty() || s.shared_clock)
+        return usage(io, "--sensor and --shared-clock are for --format xsens");
 
     datasets::WriteOptions w;
     w.overwrite = s.force;
@@ -145,11 +170,13 @@ void addImportCommands(CLI::App& app, Io io, Commands& commands) {
         "Formats: bds (Santos & Duarte 2016 BDSnnnnn.txt, --info BDSinfo.txt), pds (dos Santos "
         "2017 PDSnnXXngrf.txt, --info PDSinfo.txt), motive (OptiTrack Motive force-plate CSV), "
         "amti-bsf (AMTI NetForce .bsf version 105), csv (columns declared with --columns). Each "
-        "trial's forceplate/cop is in metres in the plate frame (x ML, y AP). Prints a JSON "
-        "summary.");
-    cmd->add_option("--format", s->format, "Input format: bds, pds, motive, amti-bsf or csv")
+        "trial's forceplate/cop is in metres in the plate frame (x ML, y AP). xsens: raw Xsens "
+        "MTi captures (the bytes of the port, as MT Manager or a serial logger saved them), one "
+        "file per sensor, all into one trial: imu/<sensor> and raw/<sensor> with time from "
+        "SampleTimeFine, PacketCounter, gaps, and what was skipped. Prints a JSON summary.");
+    cmd->add_option("--format", s->format, "Input format: bds, pds, motive, amti-bsf, csv or xsens")
         ->required()
-        ->check(CLI::IsMember({"bds", "pds", "motive", "amti-bsf", "csv"}));
+        ->check(CLI::IsMember({"bds", "pds", "motive", "amti-bsf", "csv", "xsens"}));
     cmd->add_option("--out", s->out, "The bundle to write (HDF5)")->required();
     cmd->add_option("files", s->files, "Source files")->required();
     cmd->add_option("--info", s->info, "Metadata file: BDSinfo.txt (bds) or PDSinfo.txt (pds)");
@@ -170,7 +197,16 @@ void addImportCommands(CLI::App& app, Io io, Commands& commands) {
         ->capture_default_str();
     cmd->add_option("--skip-rows", s->skip_rows, "csv: lines to skip before the header");
     cmd->add_flag("--no-header", s->no_header, "csv: the file has no header line");
-    cmd->add_option("--rate-hz", s->rate_hz, "csv: sample rate when there is no time column");
+    cmd->add_option("--rate-hz", s->rate_hz,
+                    "csv: sample rate when there is no time column; xsens: message rate, to "
+                    "time samples from PacketCounter instead of SampleTimeFine");
+    cmd->add_option("--sensor", s->sensors,
+                    "xsens: sensor names, one per capture in order (default: the file stems)")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_flag("--shared-clock", s->shared_clock,
+                  "xsens: the devices share one SampleTimeFine clock (e.g. synchronised MTis): "
+                  "align the sensors on it instead of starting each at its first sample");
     cmd->add_flag("--force", s->force, "Replace an existing --out file (atomically)");
     cmd->add_option("--output", s->output, "Summary: json or text")
         ->check(CLI::IsMember({"json", "text"}))

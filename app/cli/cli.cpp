@@ -17,6 +17,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     const Io io{out, err};
     Commands commands;
     addAnalyzeCommands(app, io, commands);
+    addRecordCommands(app, io, commands);
     addImportCommands(app, io, commands);
     addValidateCommands(app, io, commands);
     addBatchCommands(app, io, commands);
@@ -25,6 +26,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     addQuestionnaireCommands(app, io, commands);
     addNormsCommands(app, io, commands);
     addProtocolCommands(app, io, commands);
+    addReportCommands(app, io, commands);
 
     try {
         app.parse(argc, argv);

@@ -32,6 +32,7 @@ using Commands = std::vector<Command>;
 
 // One function per command family; each lives in the file named after it.
 void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands);   // analyze, demo
+void addRecordCommands(CLI::App& app, Io io, Commands& commands);    // record
 void addImportCommands(CLI::App& app, Io io, Commands& commands);    // import
 void addValidateCommands(CLI::App& app, Io io, Commands& commands);  // validate
 void addBatchCommands(CLI::App& app, Io io, Commands& commands);     // batch
@@ -40,5 +41,6 @@ void addCatalogCommands(CLI::App& app, Io io, Commands& commands);  // catalog i
 void addQuestionnaireCommands(CLI::App& app, Io io, Commands& commands);  // questionnaire
 void addNormsCommands(CLI::App& app, Io io, Commands& commands);          // norms
 void addProtocolCommands(CLI::App& app, Io io, Commands& commands);       // protocol
+void addReportCommands(CLI::App& app, Io io, Commands& commands);         // report
 
 }  // namespace stance::cli

@@ -315,3 +315,31 @@ TEST_CASE("binary sample blocks follow the documented layout", "[acquisition][st
     // Every sample sent (rate above the device's): 200 Hz.
     CHECK(static_cast<double>(t.size() - 1) / (t.back() - t.front()) == Approx(200).epsilon(0.1));
 }
+
+TEST_CASE("stance record runs one trial and prints its file", "[acquisition][stanced][cli]") {
+    test::ScratchDir dir("stance_record");
+    test::StancedProcess stanced(
+        {"--listen", "127.0.0.1:0", "--data-dir", dir / "data", "--device", "sim:plate"},
+        dir / "stderr.txt");
+    REQUIRE(stanced.listening());
+    const auto r = test::runStance("record --server " + stanced.url() +
+                                   " --condition ec_firm --duration 1.5 --subject P3 --session rec "
+                                   "--tare plate");
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const std::string file = r.out.substr(0, r.out.find('\n'));
+    CHECK(file == (std::filesystem::path(dir / "data") / "rec.h5").string());
+    const datasets::BundleReader reader(file);
+    const auto trials = reader.trials();
+    REQUIRE(trials.size() == 1);
+    CHECK(reader.trialInfo(trials[0]).condition == "ec_firm");
+    CHECK(reader.readForcePlate(trials[0])->time_s.size() >= 145);
+    // Wrong use: no server there, an unknown device to tare.
+    CHECK(test::runStance("record --server ws://127.0.0.1:1/ --condition eo_firm --duration 1")
+              .status == 1);
+    const auto bad = test::runStance("record --server " + stanced.url() +
+                                     " --condition eo_firm --duration 1 --tare nothing");
+    CHECK(bad.status == 1);
+    CHECK(bad.err.find("no device named 'nothing'") != std::string::npos);
+    CHECK(test::runStance("record --condition eo_firm --duration 0").status == 2);
+}

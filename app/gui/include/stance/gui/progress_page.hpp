@@ -1,0 +1,101 @@
+#pragma once
+/// \file
+/// Progress over a patient's sessions (app::loadProgress): one chart per chosen measure, sway
+/// first then dizziness, each with the session values against their dates, the baseline's
+/// minimal clinically important difference (or minimal detectable change) drawn as a band
+/// around the baseline, each later session's point coloured by its change class (improved /
+/// unchanged / worse, analysis::classifyChange), the value of a point on hover, and under the
+/// chart the latest change in words.
+///
+/// Thread rules: UI thread only.
+
+#include <QChartView>
+#include <QWidget>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stance/app/progress.hpp"
+
+class QLabel;
+class QGridLayout;
+class QCheckBox;
+class QLineSeries;
+class QScatterSeries;
+class QAreaSeries;
+
+namespace stance::gui {
+
+/// "improved" / "unchanged" / "worse" and its colour.
+QString changeWord(analysis::ChangeClass c);
+QColor changeColour(analysis::ChangeClass c);
+
+/// One measure over sessions.
+class ProgressChart : public QWidget {
+    Q_OBJECT
+public:
+    explicit ProgressChart(app::ProgressSeries series, QWidget* parent = nullptr);
+
+    const app::ProgressSeries& series() const noexcept { return series_; }
+    /// What hovering point `index` shows ("2024-02-05 · DHI 34 points · -18 from the baseline ·
+    /// improved (MCID 18 points)").
+    QString hoverText(std::size_t index) const;
+    /// Simulates hovering point `index` (tests): shows its text as the hover line does.
+    void hoverPoint(std::size_t index);
+    /// The latest change as shown under the chart ("improved", ...; "" without one).
+    QString changeText() const;
+    QString hoverLine() const;
+
+    QChartView* view() const noexcept { return view_; }
+    QLineSeries* valueLine() const noexcept { return line_; }
+    QAreaSeries* band() const noexcept { return band_; }
+    /// Points drawn in each change class's colour (the baseline is in "baseline").
+    int pointsIn(const QString& klass) const;
+
+private:
+    void onHovered(const QPointF& point, bool state);
+
+    app::ProgressSeries series_;
+    QChartView* view_ = nullptr;
+    QLineSeries* line_ = nullptr;
+    QAreaSeries* band_ = nullptr;
+    std::map<QString, QScatterSeries*> markers_;
+    QLabel* change_ = nullptr;
+    QLabel* summary_ = nullptr;
+    QLabel* hover_ = nullptr;
+};
+
+/// The progress page: the measures to chart (check boxes, the app core's default selection) and
+/// their charts in a grid.
+class ProgressPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit ProgressPage(QWidget* parent = nullptr);
+
+    /// Loads every measure of the patient (throws what app::loadProgress throws) and charts the
+    /// selected ones that have values.
+    void load(const datasets::Catalog& catalog, datasets::CatalogId patient_id);
+    void clearPage(const QString& message = {});
+    void setSelectedKeys(const std::vector<std::string>& keys);
+    std::vector<std::string> selectedKeys() const;
+    const std::vector<ProgressChart*>& charts() const noexcept { return charts_; }
+    /// The chart of a measure, or nullptr when it is not shown.
+    ProgressChart* chart(std::string_view key) const;
+    /// Columns of the chart grid (2 by default; the screenshot uses 3).
+    void setColumns(int columns);
+
+private:
+    void rebuild();
+
+    std::vector<app::ProgressSeries> all_;
+    std::map<std::string, QCheckBox*, std::less<>> boxes_;
+    std::vector<ProgressChart*> charts_;
+    QLabel* header_ = nullptr;
+    QLabel* empty_note_ = nullptr;
+    QWidget* grid_host_ = nullptr;
+    QGridLayout* grid_ = nullptr;
+    int columns_ = 2;
+};
+
+}  // namespace stance::gui

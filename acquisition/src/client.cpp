@@ -148,11 +148,45 @@ bool StancedClient::readOne(std::chrono::milliseconds timeout) {
     Json j = Json::parse(data, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         throw AcquisitionError("server " + impl_->where + ": a message is not a JSON object");
-    if (j.contains("reply"))
+    if (passthrough_)
+        messages_.push_back(std::move(j));
+    else if (j.contains("reply"))
         replies_.push_back(std::move(j));
     else
         events_.push_back(std::move(j));
     return true;
+}
+
+void StancedClient::sendText(const std::string& text) {
+    impl_->ws.text(true);
+    beast::error_code ec;
+    impl_->ws.write(asio::buffer(text), ec);
+    if (ec)
+        throw AcquisitionError("server " + impl_->where + ": cannot send: " + ec.message());
+}
+
+std::optional<Json> StancedClient::nextMessage(std::chrono::milliseconds timeout) {
+    if (!passthrough_) {
+        // From now on every text message goes to nextMessage() in arrival order; what was
+        // already sorted comes first (replies and events that nobody took).
+        passthrough_ = true;
+        for (auto& r : replies_)
+            messages_.push_back(std::move(r));
+        for (auto& e : events_)
+            messages_.push_back(std::move(e));
+        replies_.clear();
+        events_.clear();
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (messages_.empty()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !readOne(left))
+            return std::nullopt;
+    }
+    Json m = std::move(messages_.front());
+    messages_.pop_front();
+    return m;
 }
 
 Json StancedClient::request(const std::string& cmd, Json params,
@@ -160,11 +194,7 @@ Json StancedClient::request(const std::string& cmd, Json params,
     const long id = next_id_++;
     params["cmd"] = cmd;
     params["id"] = id;
-    impl_->ws.text(true);
-    beast::error_code ec;
-    impl_->ws.write(asio::buffer(params.dump()), ec);
-    if (ec)
-        throw AcquisitionError("server " + impl_->where + ": cannot send: " + ec.message());
+    sendText(params.dump());
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         for (auto it = replies_.begin(); it != replies_.end(); ++it) {

@@ -332,7 +332,8 @@ Expected<std::vector<NormComparison>> compareTraceWithNorms(const UniformTrace& 
         caveats.push_back("the trial lasts " + fmt(duration, "%.1f") +
                           " s; the tables come from 60 s trials (area and velocity depend on "
                           "the duration)");
-    if (std::abs(raw_trace.fs_hz - 100.0) > 1e-6)
+    // Path length grows with the rate; a device clock a few hundred ppm off 100 Hz is 100 Hz.
+    if (std::abs(raw_trace.fs_hz - 100.0) > 0.1)
         caveats.push_back("the trial is sampled at " + fmt(raw_trace.fs_hz) +
                           " Hz; the tables come from 100 Hz data (the path length depends on "
                           "the rate)");

@@ -215,8 +215,10 @@ std::optional<double> detectFall(const TrialRecord& trial, const TrialCheckOptio
     return static_cast<double>(first) / fs;
 }
 
-TrialOutcome checkTrial(const TrialRecord& trial, double planned_duration_s,
+TrialOutcome checkTrial(const TrialRecord& trial, double protocol_duration_s,
                         const TrialCheckOptions& options) {
+    const double planned_duration_s =
+        trial.planned_duration_s > 0.0 ? trial.planned_duration_s : protocol_duration_s;
     TrialOutcome o;
     o.condition = trial.condition;
     o.repetition = trial.repetition;
@@ -264,7 +266,8 @@ TrialOutcome checkTrial(const TrialRecord& trial, double planned_duration_s,
     const double duration = trialDurationS(trial);
     if (!o.fall && planned_duration_s > 0.0 &&
         duration < options.min_duration_fraction * planned_duration_s) {
-        add("too short: lasts " + fmt(duration, "%.1f") + " s, the protocol plans " +
+        add("too short: lasts " + fmt(duration, "%.1f") + " s, " +
+            (trial.planned_duration_s > 0.0 ? "planned " : "the protocol plans ") +
             fmt(planned_duration_s, "%.0f") + " s");
         ok = false;
     }

@@ -14,10 +14,6 @@
 #include "stance/analysis/metrics.hpp"
 #include "stance/datasets/trial_text.hpp"
 
-#ifndef STANCE_DATA_DIR
-#error "STANCE_DATA_DIR must point at the repository's datasets/ folder"
-#endif
-
 namespace stance::cli {
 
 namespace {
@@ -224,20 +220,6 @@ void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands) {
                                                     : (s->format == "csv" ? OutputFormat::kCsv
                                                                           : OutputFormat::kTable);
                             return runAnalyze(s->options, io);
-                        }});
-
-    auto* demo = app.add_subcommand(
-        "demo",
-        "The main job: analyse a real 60 s quiet-standing trial shipped with Stance and print "
-        "its full metric set (clinical pipeline)");
-    commands.push_back({demo, [io] {
-                            AnalyzeOptions d;
-                            d.files = {std::string(STANCE_DATA_DIR) +
-                                       "/public/bds_santos_duarte_2016/data/BDS00001.txt"};
-                            io.out << "Stance demo: Santos & Duarte 2016 trial BDS00001 (subject "
-                                      "1, 33 y, eyes open, firm surface, 60 s at 100 Hz; CC BY "
-                                      "4.0, doi:10.7717/peerj.2648)\n\n";
-                            return runAnalyze(d, io);
                         }});
 }
 

@@ -17,6 +17,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     const Io io{out, err};
     Commands commands;
     addAnalyzeCommands(app, io, commands);
+    addDemoCommands(app, io, commands);
     addRecordCommands(app, io, commands);
     addImportCommands(app, io, commands);
     addValidateCommands(app, io, commands);

@@ -31,7 +31,8 @@ struct Command {
 using Commands = std::vector<Command>;
 
 // One function per command family; each lives in the file named after it.
-void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands);   // analyze, demo
+void addAnalyzeCommands(CLI::App& app, Io io, Commands& commands);   // analyze
+void addDemoCommands(CLI::App& app, Io io, Commands& commands);      // demo (the main job)
 void addRecordCommands(CLI::App& app, Io io, Commands& commands);    // record
 void addImportCommands(CLI::App& app, Io io, Commands& commands);    // import
 void addValidateCommands(CLI::App& app, Io io, Commands& commands);  // validate

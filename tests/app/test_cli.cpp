@@ -91,11 +91,3 @@ TEST_CASE("csv output has one row per file and one column per metric", "[cli]") 
     CHECK(commas(row1) == commas(header));
     CHECK(commas(row2) == commas(header));
 }
-
-TEST_CASE("stance demo analyses the shipped trial", "[cli]") {
-    const Run r = runStance("demo");
-    INFO(r.err);
-    CHECK(r.status == 0);
-    CHECK(r.out.find("BDS00001") != std::string::npos);
-    CHECK(r.out.find("prediction_ellipse_area_95") != std::string::npos);
-}

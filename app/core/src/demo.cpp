@@ -1,5 +1,6 @@
 #include "stance/app/demo.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <system_error>
@@ -100,8 +101,8 @@ struct Visit {
     int abc;
     double vas;
 };
-Visit visitFor(int k, int n) {
-    const double s = (severity(k, n) - 0.05) / 0.95;  // 1 at baseline -> 0
+Visit visitFor(double recovery) {
+    const double s = 1.0 - std::clamp(recovery, 0.0, 1.0);  // 1 at baseline -> 0
     // Baseline DHI 54 (moderate handicap), ABC 48 %, VAS 6.5: plausible for a recent unilateral
     // vestibular loss; the end values are those of a good recovery.
     Visit v;
@@ -211,7 +212,8 @@ DemoCatalog buildDemoCatalog(const fs::path& catalog_file, const DemoOptions& op
         const an::Protocol& proto = *an::findProtocol("mctsib");
         const auto schedule = proto.schedule();
         const std::chrono::sys_seconds first =
-            std::chrono::sys_days(std::chrono::year(2024) / 1 / 8) + std::chrono::hours(9);
+            options.first_visit.value_or(std::chrono::sys_days(std::chrono::year(2024) / 1 / 8)) +
+            std::chrono::hours(9);
         for (int k = 0; k < options.sessions; ++k) {
             const double sev = severity(k, options.sessions);
             const std::chrono::sys_seconds start =
@@ -294,23 +296,8 @@ DemoCatalog buildDemoCatalog(const fs::path& catalog_file, const DemoOptions& op
             }
             out.session_ids.push_back(sid);
 
-            const Visit v = visitFor(k, options.sessions);
-            QuestionnaireForm dhi(an::Instrument::kDhi);
-            const auto da = dhiAnswers(v.dhi);
-            for (std::size_t i = 0; i < da.size(); ++i)
-                dhi.setAnswer(i, da[i]);
-            saveQuestionnaire(*catalog, sid, dhi);
-            QuestionnaireForm abc(an::Instrument::kAbc);
-            const auto aa = abcAnswers(v.abc);
-            for (std::size_t i = 0; i < aa.size(); ++i)
-                abc.setAnswer(i, aa[i]);
-            saveQuestionnaire(*catalog, sid, abc);
-            QuestionnaireForm vas(an::Instrument::kDizzinessVas);
-            char buf[16];
-            std::snprintf(buf, sizeof buf, "%.1f", v.vas);
-            vas.setAnswer(0, buf);
-            saveQuestionnaire(*catalog, sid, vas);
-
+            addDemoQuestionnaires(*catalog, sid,
+                                  1.0 - (severity(k, options.sessions) - 0.05) / 0.95);
             analyzeAndStoreSession(*catalog, sid);
         }
     } catch (...) {
@@ -320,6 +307,25 @@ DemoCatalog buildDemoCatalog(const fs::path& catalog_file, const DemoOptions& op
         throw;
     }
     return out;
+}
+
+void addDemoQuestionnaires(ds::Catalog& catalog, ds::CatalogId sid, double recovery) {
+    const Visit v = visitFor(recovery);
+    QuestionnaireForm dhi(an::Instrument::kDhi);
+    const auto da = dhiAnswers(v.dhi);
+    for (std::size_t i = 0; i < da.size(); ++i)
+        dhi.setAnswer(i, da[i]);
+    saveQuestionnaire(catalog, sid, dhi);
+    QuestionnaireForm abc(an::Instrument::kAbc);
+    const auto aa = abcAnswers(v.abc);
+    for (std::size_t i = 0; i < aa.size(); ++i)
+        abc.setAnswer(i, aa[i]);
+    saveQuestionnaire(catalog, sid, abc);
+    QuestionnaireForm vas(an::Instrument::kDizzinessVas);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f", v.vas);
+    vas.setAnswer(0, buf);
+    saveQuestionnaire(catalog, sid, vas);
 }
 
 }  // namespace stance::app

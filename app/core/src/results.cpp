@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <numbers>
+#include <optional>
+#include <vector>
 
 #include "session_data.hpp"
 #include "stance/analysis/change.hpp"
@@ -22,6 +25,33 @@ namespace an = stance::analysis;
 namespace ds = stance::datasets;
 
 namespace {
+
+// Regular times for a recording whose intervals only jitter: every interval within 5 % of the
+// median (a dropped sample would be 100 % off). Nothing when there is a real irregularity.
+std::optional<Eigen::VectorXd> regularizedTiming(const an::CopRecording& rec) {
+    const Eigen::Index n = rec.t_s.size();
+    if (n < 3)
+        return std::nullopt;
+    std::vector<double> d(static_cast<std::size_t>(n - 1));
+    for (Eigen::Index i = 1; i < n; ++i)
+        d[static_cast<std::size_t>(i - 1)] = rec.t_s(i) - rec.t_s(i - 1);
+    std::vector<double> sorted = d;
+    std::nth_element(sorted.begin(),
+                     sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double dt = sorted[sorted.size() / 2];
+    if (!(dt > 0.0))
+        return std::nullopt;
+    for (double x : d) {
+        if (!(std::abs(x - dt) <= 0.05 * dt))
+            return std::nullopt;
+    }
+    // The grid keeps the recording's start and mean rate.
+    const double step = (rec.t_s(n - 1) - rec.t_s(0)) / static_cast<double>(n - 1);
+    Eigen::VectorXd t(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+        t(i) = rec.t_s(0) + step * static_cast<double>(i);
+    return t;
+}
 
 constexpr double kMm = 1e3;
 constexpr double kMm2 = 1e6;
@@ -346,8 +376,10 @@ ScoredSession scoreSession(const ds::Catalog& catalog, ds::CatalogId session_id,
         }
         std::optional<ds::ForcePlateSignals> fp;
         double event_time = -1.0;
+        double planned_s = 0.0;
         try {
             fp = it->second->readForcePlate(*ref);
+            planned_s = it->second->trialInfo(*ref).planned_duration_s.value_or(0.0);
             if (t.status == ds::TrialStatus::kFall) {
                 for (const ds::Event& e : it->second->readTrial(*ref).events) {
                     if (detail::lower(e.label).find("fall") != std::string::npos) {
@@ -367,6 +399,15 @@ ScoredSession scoreSession(const ds::Catalog& catalog, ds::CatalogId session_id,
         }
         an::CopRecording rec = fp->copRecording();
         auto trace = an::preprocess(rec, an::Pipeline::kRaw);
+        if (!trace && trace.error().code == an::ErrorCode::kNonUniform) {
+            // Live recordings carry host time mapped from the device clock; the mapping is
+            // refined (slewed) as the trial runs, so intervals jitter by microseconds while the
+            // device sampled uniformly. Jitter is not a gap: analyse on the regular grid.
+            if (auto regular = regularizedTiming(rec)) {
+                rec.t_s = std::move(*regular);
+                trace = an::preprocess(rec, an::Pipeline::kRaw);
+            }
+        }
         if (!trace) {
             lt.problem = trace.error().message;
             out.trials.push_back(std::move(lt));
@@ -377,6 +418,16 @@ ScoredSession scoreSession(const ds::Catalog& catalog, ds::CatalogId session_id,
         tr.repetition = t.repetition;
         tr.status = toAnalysisStatus(t.status);
         tr.event_time_s = event_time;
+        tr.planned_duration_s = planned_s;
+        if (planned_s > 0.0 && proto->trial_duration_s > 0.0 &&
+            std::abs(planned_s - proto->trial_duration_s) > 0.5) {
+            char buf[200];
+            std::snprintf(buf, sizeof buf,
+                          "trials planned for %.0f s where the protocol specifies %.0f s: sway "
+                          "area and velocity are not comparable with standard trials",
+                          planned_s, proto->trial_duration_s);
+            addOnce(r.notes, buf);
+        }
         tr.cop = std::move(*trace);
         if (fp->force_n.rows() == tr.cop.xy_m.rows())
             tr.vertical_force_n = fp->force_n.col(2);

@@ -40,6 +40,13 @@ public:
     std::optional<Json> nextEvent(std::chrono::milliseconds timeout);
     /// Waits for an event named `name`, keeping the others; nullopt after `timeout`.
     std::optional<Json> waitEvent(const std::string& name, std::chrono::milliseconds timeout);
+    /// Passthrough use, for a caller that keeps its own request ids (app::SessionWizard): sends
+    /// one text message as it is. Throws AcquisitionError when the connection is lost.
+    void sendText(const std::string& text);
+    /// Passthrough use: the next text message, reply or event, in arrival order, or nullopt
+    /// after `timeout`. Once called, request(), nextEvent() and waitEvent() no longer see the
+    /// messages (do not mix the two uses). Throws AcquisitionError when the connection is lost.
+    std::optional<Json> nextMessage(std::chrono::milliseconds timeout);
     /// Binary sample blocks received so far (raw bytes), taken out.
     std::vector<std::string> takeBinary();
     /// Every event received so far that nobody has taken yet.
@@ -57,6 +64,8 @@ private:
     Json hello_;
     std::deque<Json> events_;
     std::deque<Json> replies_;
+    std::deque<Json> messages_;  ///< passthrough use: every text message in arrival order
+    bool passthrough_ = false;
     std::vector<std::string> binary_;
     long next_id_ = 1;
 };

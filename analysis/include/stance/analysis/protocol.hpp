@@ -125,6 +125,11 @@ struct TrialRecord {
     /// falls, stepping off and (single-leg stance) touch-down of the lifted foot.
     Eigen::VectorXd vertical_force_n;
     double cue_time_s = 0.0;  ///< limits of stability: when the target was shown
+    /// The duration this trial was planned for when it was recorded, s; 0 = the protocol's.
+    /// A clinic may run a protocol with shorter trials; the trial is then judged complete
+    /// against its own plan (the caller notes that its values are not comparable with the
+    /// protocol's standard duration).
+    double planned_duration_s = 0.0;
 };
 
 /// The absolute COP of a trial (xy_m + removed_mean_m).

@@ -42,8 +42,9 @@ struct TrialOutcome {
 /// fall_min_duration_s, or nothing (also when the trial has no vertical force).
 std::optional<double> detectFall(const TrialRecord& trial, const TrialCheckOptions& options = {});
 
-/// Checks one trial against its planned duration: aborted, fall (recorded or detected), too
-/// short, no samples, non-finite COP.
+/// Checks one trial against its planned duration (the trial's own planned_duration_s when set,
+/// else `planned_duration_s`, the protocol's): aborted, fall (recorded or detected), too short,
+/// no samples, non-finite COP.
 TrialOutcome checkTrial(const TrialRecord& trial, double planned_duration_s,
                         const TrialCheckOptions& options = {});
 

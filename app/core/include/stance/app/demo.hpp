@@ -8,8 +8,10 @@
 /// answers whose scores improve plausibly. Deterministic: the same options give the same files
 /// and values on every run.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "stance/datasets/catalog.hpp"
@@ -19,6 +21,9 @@ namespace stance::app {
 struct DemoOptions {
     int sessions = 5;       ///< 2-12 visits
     int days_between = 14;  ///< days from one visit to the next
+    /// Day of the first visit (09:00 UTC); default 2024-01-08, so that the same options give
+    /// the same catalog on every run.
+    std::optional<std::chrono::sys_days> first_visit;
     std::uint64_t seed = 20240108;
     double rate_hz = 100.0;  ///< simulated plate rate
 };
@@ -39,5 +44,11 @@ struct DemoCatalog {
 /// datasets errors pass through. On failure the catalog and data folder are removed.
 DemoCatalog buildDemoCatalog(const std::filesystem::path& catalog_file,
                              const DemoOptions& options = {});
+
+/// Adds the demo patient's questionnaires (DHI, ABC, dizziness VAS) to a session, with answers
+/// for a stage of the recovery: `recovery` 0 is the baseline (DHI 54, moderate handicap), 1 the
+/// end of rehabilitation (DHI 16). The same answers buildDemoCatalog gives its visits.
+void addDemoQuestionnaires(datasets::Catalog& catalog, datasets::CatalogId session_id,
+                           double recovery);
 
 }  // namespace stance::app

@@ -13,7 +13,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     libeigen3-dev libboost-dev libhdf5-dev hdf5-tools
     catch2 nlohmann-json3-dev libcli11-dev libsqlite3-dev
-    python3 python3-h5py python3-numpy
+    python3 python3-h5py python3-numpy python3-websockets
     qt6-base-dev qt6-charts-dev qt6-websockets-dev libqt6opengl6-dev libgl-dev poppler-utils
     fonts-dejavu-core
 )

@@ -64,6 +64,7 @@ case "${1:-}" in
         # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
         build debug-asan
         ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+            LSAN_OPTIONS="suppressions=$here/tests/lsan.supp" \
             ctest --preset debug-asan --parallel "$jobs"
         ;;
     *)

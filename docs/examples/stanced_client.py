@@ -81,6 +81,9 @@ async def run(url, condition, duration, token):
             print(f"device {d['name']}: {d['kind']} {d.get('model', '')} at {d['rate_hz']:.1f} Hz",
                   file=sys.stderr)
         await request("subscribe", rate_hz=20, format="json")
+        # A few JSON sample events before the trial (the subscription is replaced below).
+        while state["json_samples"] < 5:
+            await asyncio.wait_for(receive(), timeout=5)
         trial = (await request("start_trial", condition=condition, duration_s=duration,
                                subject={"id": "PY01"}, session={"id": "python_client"}))["trial"]
         print(f"recording {trial['condition']} for {trial['duration_s']} s", file=sys.stderr)

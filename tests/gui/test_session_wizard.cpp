@@ -4,6 +4,8 @@
 // stored and opened on the results page. The recordings the scripted stanced names are real
 // stance-hdf5 trials of the demo history, so the stored session is analysed for real.
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QPushButton>
 #include <QTableWidget>
 #include <catch2/catch.hpp>
@@ -256,6 +258,9 @@ TEST_CASE("session wizard: tare, trials with live data, device lost -> redo, fal
     CHECK(r.conditions[1].n_usable == 1);
     const auto trials = w->catalog()->trials(d->storedSession());
     CHECK(trials.size() == 2);
+    w.reset();
+    // Widgets the dialog scheduled for deletion go now, not with the process.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 TEST_CASE("session wizard: stanced going away mid-trial -> marked, retried, redo offered",
@@ -304,4 +309,6 @@ TEST_CASE("session wizard: stanced going away mid-trial -> marked, retried, redo
     REQUIRE(waitFor([&] { return stanced->received("stop_trial"); }));
     CHECK(d->wizard()->state() == WizardState::kAborted);
     CHECK_FALSE(buttonEnabled(*d, "save-session"));  // nothing was kept
+    w.reset();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }

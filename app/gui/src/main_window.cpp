@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QKeySequence>
@@ -149,7 +150,11 @@ MainWindow::MainWindow(std::unique_ptr<datasets::Catalog> catalog,
     resize(1440, 900);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Child windows go first: a session wizard still open uses connection_ (a member, which
+    // dies before QObject deletes the children) to close a running trial properly.
+    qDeleteAll(findChildren<QDialog*>(Qt::FindDirectChildrenOnly));
+}
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));

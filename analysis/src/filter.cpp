@@ -100,6 +100,31 @@ Eigen::VectorXd lfilterZi(const IirCoefficients& c) {
     return i_minus_a.partialPivLu().solve(rhs);
 }
 
+namespace {
+
+/// The transposed direct form II recursion with the order fixed at compile time, so the state
+/// lives in registers (x and y may be the same buffer, which otherwise forces every state update
+/// through memory). Same operations in the same order as the general loop below.
+template <int Order>
+void lfilterFixed(const double* b, const double* a, const double* x, double* y, Eigen::Index n,
+                  double* state) {
+    double z[Order];
+    for (int i = 0; i < Order; ++i)
+        z[i] = state[i];
+    for (Eigen::Index k = 0; k < n; ++k) {
+        const double xk = x[k];
+        const double yk = b[0] * xk + z[0];
+        for (int i = 0; i + 1 < Order; ++i)
+            z[i] = b[i + 1] * xk + z[i + 1] - a[i + 1] * yk;
+        z[Order - 1] = b[Order] * xk - a[Order] * yk;
+        y[k] = yk;
+    }
+    for (int i = 0; i < Order; ++i)
+        state[i] = z[i];
+}
+
+}  // namespace
+
 void lfilter(const IirCoefficients& c, const double* x, double* y, Eigen::Index n, double* state) {
     const Eigen::Index order = std::max(c.a.size(), c.b.size()) - 1;
     const double a0 = c.a(0);
@@ -111,6 +136,22 @@ void lfilter(const IirCoefficients& c, const double* x, double* y, Eigen::Index 
         b[i] = c.b(i) / a0;
     for (Eigen::Index i = 0; i < c.a.size(); ++i)
         a[i] = c.a(i) / a0;
+    switch (order) {
+        case 1:
+            return lfilterFixed<1>(b, a, x, y, n, state);
+        case 2:
+            return lfilterFixed<2>(b, a, x, y, n, state);
+        case 3:
+            return lfilterFixed<3>(b, a, x, y, n, state);
+        case 4:
+            return lfilterFixed<4>(b, a, x, y, n, state);
+        case 6:
+            return lfilterFixed<6>(b, a, x, y, n, state);
+        case 8:
+            return lfilterFixed<8>(b, a, x, y, n, state);
+        default:
+            break;
+    }
     for (Eigen::Index k = 0; k < n; ++k) {
         const double xk = x[k];
         const double yk = b[0] * xk + (order > 0 ? state[0] : 0.0);

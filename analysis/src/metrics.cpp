@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "finite.hpp"
 #include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/geometry.hpp"
@@ -23,7 +24,7 @@ MetricTable computeAllMetrics(const UniformTrace& trace, const MetricOptions& op
     detail::SharedTerms shared;
     Signal2 msd;
     std::vector<Eigen::Vector2d> hull;
-    if (n >= 3 && trace.fs_hz > 0.0 && p.allFinite()) {
+    if (n >= 3 && trace.fs_hz > 0.0 && detail::allFinite(p)) {
         const Eigen::Index max_lag = detail::sharedMsdMaxLag(n, trace.fs_hz, options.quijoux);
         if (max_lag >= 1 && max_lag < n) {
             msd = msdCurves(p, max_lag);

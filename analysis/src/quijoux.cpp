@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "finite.hpp"
 #include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/filter.hpp"
@@ -329,7 +330,7 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
     const auto nd = static_cast<double>(n);
     using namespace units;
 
-    if (n < 5 || !(fs > 0.0) || !p.allFinite()) {
+    if (n < 5 || !(fs > 0.0) || !detail::allFinite(p)) {
         const Error e =
             n < 5 ? fail(ErrorCode::kTooShort,
                          "the Quijoux features need at least 5 "

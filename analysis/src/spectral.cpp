@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <numbers>
 #include <string>
 #include <vector>
 
 #include "fft.hpp"
+#include "finite.hpp"
 
 namespace stance::analysis {
 
@@ -75,20 +77,37 @@ double sumOfSquares(const std::vector<double>& w) {
 void prepareSegment(const double* x, const std::vector<double>& w, Detrend detrend, double* out) {
     const auto len = static_cast<Eigen::Index>(w.size());
     double mean = 0.0;
-    for (Eigen::Index i = 0; i < len; ++i)
-        mean += x[i];
-    mean /= static_cast<double>(len);
     double slope = 0.0;
     const double t_mean = 0.5 * static_cast<double>(len - 1);
     if (detrend == Detrend::kLinear) {
+        // sum x and sum (i - t_mean) x in one pass, four partial sums each (independent chains;
+        // a single running sum waits on the adder's latency at every sample).
         // sum (i - t_mean)^2 = L (L^2 - 1) / 12
         const auto l = static_cast<double>(len);
-        double sty = 0.0;
-        for (Eigen::Index i = 0; i < len; ++i)
-            sty += (static_cast<double>(i) - t_mean) * x[i];
-        slope = sty / (l * (l * l - 1.0) / 12.0);
-    } else if (detrend == Detrend::kNone) {
-        mean = 0.0;
+        double sx[4] = {}, st[4] = {};
+        Eigen::Index i = 0;
+        for (; i + 4 <= len; i += 4) {
+            for (int k = 0; k < 4; ++k) {
+                sx[k] += x[i + k];
+                st[k] += (static_cast<double>(i + k) - t_mean) * x[i + k];
+            }
+        }
+        for (; i < len; ++i) {
+            sx[0] += x[i];
+            st[0] += (static_cast<double>(i) - t_mean) * x[i];
+        }
+        mean = ((sx[0] + sx[1]) + (sx[2] + sx[3])) / l;
+        slope = ((st[0] + st[1]) + (st[2] + st[3])) / (l * (l * l - 1.0) / 12.0);
+    } else if (detrend == Detrend::kConstant) {
+        double sx[4] = {};
+        Eigen::Index i = 0;
+        for (; i + 4 <= len; i += 4) {
+            for (int k = 0; k < 4; ++k)
+                sx[k] += x[i + k];
+        }
+        for (; i < len; ++i)
+            sx[0] += x[i];
+        mean = ((sx[0] + sx[1]) + (sx[2] + sx[3])) / static_cast<double>(len);
     }
     for (Eigen::Index i = 0; i < len; ++i) {
         const double trend = mean + slope * (static_cast<double>(i) - t_mean);
@@ -123,11 +142,11 @@ struct Pair {
 };
 
 Pair pairOf(const Eigen::Ref<const Signal2>& xy) {
-    return {xy.col(0).data(), xy.col(1).data(), xy.rows(), xy.allFinite()};
+    return {xy.col(0).data(), xy.col(1).data(), xy.rows(), detail::allFinite(xy)};
 }
 
 Pair pairOf(const Eigen::Ref<const Eigen::VectorXd>& x) {
-    return {x.data(), nullptr, x.size(), x.allFinite()};
+    return {x.data(), nullptr, x.size(), detail::allFinite(x)};
 }
 
 /// Adds |A_k|^2 and |B_k|^2 of the transform z = a + i b (length m, bins 0 .. last) to pa, pb.
@@ -252,33 +271,82 @@ private:
 /// P_a(k) = Re(T(k) + T(-k)) / 2 and P_b(k) = Im(T(k) + T(-k)) / 2.
 /// Bluestein: k d = (k^2 + d^2 - (k - d)^2) / 2, so T(k) = w(k) sum_d [g(d) w(d)] conj(w(k - d))
 /// with w(j) = W^(j^2 / 2): a linear convolution, done circularly at size >= L + K - 1.
+/// What bandBins needs that depends only on (L, k_hi, nfft): the input chirp w(d), d < L, the
+/// transformed filter conj(w(k0 - (L - 1) + i)), and the output chirp w(k0 + j). The same trace
+/// length asks for the same tables every time; a thread keeps the last few.
+struct BluesteinTables {
+    Eigen::Index len = 0, k_hi = 0, nfft = 0, m = 0;
+    std::vector<double> in_r, in_i, filt_r, filt_i, out_r, out_i;
+};
+
+const BluesteinTables& bluesteinTables(Eigen::Index len, Eigen::Index k_hi, Eigen::Index nfft) {
+    constexpr std::size_t kKept = 4;
+    thread_local std::vector<std::unique_ptr<BluesteinTables>> kept;
+    for (const auto& t : kept) {
+        if (t->len == len && t->k_hi == k_hi && t->nfft == nfft)
+            return *t;
+    }
+    auto t = std::make_unique<BluesteinTables>();
+    const Eigen::Index k0 = -k_hi, bins = 2 * k_hi + 1;
+    t->len = len;
+    t->k_hi = k_hi;
+    t->nfft = nfft;
+    t->m = detail::fftNiceSize(len + bins - 1);
+    const auto m = static_cast<std::size_t>(t->m);
+    t->in_r.resize(static_cast<std::size_t>(len));
+    t->in_i.resize(t->in_r.size());
+    {
+        Chirp w(0, nfft);
+        for (std::size_t d = 0; d < t->in_r.size(); ++d, w.next()) {
+            t->in_r[d] = w.re();
+            t->in_i[d] = w.im();
+        }
+    }
+    t->filt_r.assign(m, 0.0);
+    t->filt_i.assign(m, 0.0);
+    {
+        Chirp w(k0 - (len - 1), nfft);
+        for (Eigen::Index i = 0; i < len + bins - 1; ++i, w.next()) {
+            t->filt_r[static_cast<std::size_t>(i)] = w.re();
+            t->filt_i[static_cast<std::size_t>(i)] = -w.im();
+        }
+    }
+    detail::fftPlan(t->m).forward(t->filt_r.data(), t->filt_i.data());
+    t->out_r.resize(static_cast<std::size_t>(bins));
+    t->out_i.resize(t->out_r.size());
+    {
+        Chirp w(k0, nfft);
+        for (std::size_t j = 0; j < t->out_r.size(); ++j, w.next()) {
+            t->out_r[j] = w.re();
+            t->out_i[j] = w.im();
+        }
+    }
+    if (kept.size() == kKept)
+        kept.erase(kept.begin());
+    kept.push_back(std::move(t));
+    return *kept.back();
+}
+
 void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eigen::Index nfft,
               Eigen::Index k_lo, Eigen::Index k_hi, std::vector<double>& pa,
               std::vector<double>& pb) {
     const auto len = static_cast<Eigen::Index>(ra.size());
     const Eigen::Index k0 = -k_hi, bins = 2 * k_hi + 1;
-    const Eigen::Index m = detail::fftNiceSize(len + bins - 1);
+    const BluesteinTables& tab = bluesteinTables(len, k_hi, nfft);
+    const Eigen::Index m = tab.m;
     detail::FftPlan& plan = detail::fftPlan(m);
-    std::vector<double> ar(static_cast<std::size_t>(m), 0.0), ai(ar), vr(ar), vi(ar);
-    {
-        Chirp w(0, nfft);
-        for (Eigen::Index d = 0; d < len; ++d, w.next()) {
-            const double f = d == 0 ? 1.0 : 2.0;
-            const double gr = f * ra[static_cast<std::size_t>(d)];
-            const double gi = f * rb[static_cast<std::size_t>(d)];
-            ar[static_cast<std::size_t>(d)] = gr * w.re() - gi * w.im();
-            ai[static_cast<std::size_t>(d)] = gr * w.im() + gi * w.re();
-        }
-    }
-    {
-        Chirp w(k0 - (len - 1), nfft);
-        for (Eigen::Index i = 0; i < len + bins - 1; ++i, w.next()) {
-            vr[static_cast<std::size_t>(i)] = w.re();
-            vi[static_cast<std::size_t>(i)] = -w.im();
-        }
+    std::vector<double> ar(static_cast<std::size_t>(m), 0.0), ai(ar);
+    for (Eigen::Index d = 0; d < len; ++d) {
+        const auto i = static_cast<std::size_t>(d);
+        const double f = d == 0 ? 1.0 : 2.0;
+        const double gr = f * ra[i];
+        const double gi = f * rb[i];
+        ar[i] = gr * tab.in_r[i] - gi * tab.in_i[i];
+        ai[i] = gr * tab.in_i[i] + gi * tab.in_r[i];
     }
     plan.forward(ar.data(), ai.data());
-    plan.forward(vr.data(), vi.data());
+    const std::vector<double>& vr = tab.filt_r;
+    const std::vector<double>& vi = tab.filt_i;
     for (Eigen::Index k = 0; k < m; ++k) {
         const auto i = static_cast<std::size_t>(k);
         const double r = ar[i] * vr[i] - ai[i] * vi[i];
@@ -289,13 +357,11 @@ void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eige
     // T(k0 + j) = w(k0 + j) conv(j + L - 1) / m, for j = 0 .. bins - 1
     const double inv_m = 1.0 / static_cast<double>(m);
     std::vector<double> tr(static_cast<std::size_t>(bins)), ti(tr);
-    {
-        Chirp w(k0, nfft);
-        for (Eigen::Index j = 0; j < bins; ++j, w.next()) {
-            const auto i = static_cast<std::size_t>(j + len - 1);
-            tr[static_cast<std::size_t>(j)] = (ar[i] * w.re() - ai[i] * w.im()) * inv_m;
-            ti[static_cast<std::size_t>(j)] = (ar[i] * w.im() + ai[i] * w.re()) * inv_m;
-        }
+    for (Eigen::Index j = 0; j < bins; ++j) {
+        const auto i = static_cast<std::size_t>(j + len - 1);
+        const auto o = static_cast<std::size_t>(j);
+        tr[o] = (ar[i] * tab.out_r[o] - ai[i] * tab.out_i[o]) * inv_m;
+        ti[o] = (ar[i] * tab.out_i[o] + ai[i] * tab.out_r[o]) * inv_m;
     }
     const auto at = [&](Eigen::Index k) { return static_cast<std::size_t>(k - k0); };
     pa.resize(static_cast<std::size_t>(k_hi - k_lo + 1));

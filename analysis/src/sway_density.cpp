@@ -164,7 +164,22 @@ private:
     template <int Dir>
     void scan(Eigen::Index i, unsigned open) {
         const Eigen::Index t0 = i * kBlock;
-        const Box& a = boxes_[static_cast<std::size_t>(i)];
+        // The box of the centres still open: it shrinks as centres settle, which lets more
+        // blocks be classified whole.
+        Box a = boxes_[static_cast<std::size_t>(i)];
+        const auto shrink = [&] {
+            const int f = __builtin_ctz(open);
+            a = Box{x(t0 + f), x(t0 + f), y(t0 + f), y(t0 + f)};
+            for (unsigned u = open & (open - 1u); u != 0; u &= u - 1u) {
+                const int l = __builtin_ctz(u);
+                a.x0 = std::min(a.x0, x(t0 + l));
+                a.x1 = std::max(a.x1, x(t0 + l));
+                a.y0 = std::min(a.y0, y(t0 + l));
+                a.y1 = std::max(a.y1, y(t0 + l));
+            }
+        };
+        if (open != (1u << std::min<Eigen::Index>(kBlock, n_ - t0)) - 1u && open != 0)
+            shrink();
         auto& result = Dir > 0 ? after_ : before_;
         const auto settle_all = [&](Eigen::Index edge) {
             for (unsigned u = open; u != 0; u &= u - 1u)
@@ -196,23 +211,20 @@ private:
                 break;
             }
             if (rel == Relation::kMixed) {
+                const unsigned before = open;
                 for (unsigned u = open; u != 0; u &= u - 1u) {
                     const int l = __builtin_ctz(u);
-                    const double cx = x(t0 + l), cy = y(t0 + l);
-                    const Relation pr = relate(Box{cx, cx, cy, cy}, b, r2_);
+                    const unsigned m = farMask(x(t0 + l), y(t0 + l), j);
                     Eigen::Index hit = -1;
-                    if (pr == Relation::kAllFar) {
-                        hit = edge;
-                    } else if (pr == Relation::kMixed) {
-                        const unsigned m = farMask(cx, cy, j);
-                        if (m != 0)
-                            hit = j * kBlock + (Dir > 0 ? __builtin_ctz(m) : 31 - __builtin_clz(m));
-                    }
+                    if (m != 0)
+                        hit = j * kBlock + (Dir > 0 ? __builtin_ctz(m) : 31 - __builtin_clz(m));
                     if (hit >= 0) {
                         result[static_cast<std::size_t>(t0 + l)] = hit;
                         open &= ~(1u << l);
                     }
                 }
+                if (open != before && open != 0)
+                    shrink();
             }
             j += Dir;
         }

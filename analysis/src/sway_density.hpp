@@ -15,7 +15,8 @@ namespace stance::analysis::detail {
 /// last sample before t farther than the radius. Both are found block by block: samples are
 /// grouped in blocks of 8, and a pair of blocks whose bounding boxes lie entirely within the
 /// radius of each other, or entirely beyond it, settles all 64 pairs at once, so one scan serves
-/// the 8 centres of a block; only pairs straddling the radius are tested point by point. The
+/// the 8 centres of a block; the centres' box shrinks to those still unsettled, and a block that
+/// straddles the radius is tested point by point for each of them (8 distances at once). The
 /// box bounds are exact classifiers of the per-pair test: floating-point rounding is monotone,
 /// so a bound computed from the box corners bounds every pair's computed distance.
 /// O(N run / 64 + pairs near the radius) instead of O(N run).

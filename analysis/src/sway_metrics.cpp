@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "finite.hpp"
 #include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/geometry.hpp"
@@ -41,7 +42,7 @@ Expected<bool> checkTrace(const UniformTrace& t, Eigen::Index min_samples, const
                                               std::to_string(min_samples) + " samples, got " +
                                               std::to_string(n));
     }
-    if (!t.xy_m.allFinite()) {
+    if (!detail::allFinite(t.xy_m)) {
         return fail(ErrorCode::kNonFinite,
                     std::string(what) + ": the trace has a NaN or infinite sample");
     }
@@ -138,7 +139,7 @@ Expected<PredictionEllipse> predictionEllipse95(const Eigen::Ref<const Signal2>&
     if (n < 3) {
         return fail(ErrorCode::kTooShort, "the 95 % prediction ellipse needs at least 3 samples");
     }
-    if (!xy.allFinite()) {
+    if (!detail::allFinite(xy)) {
         return fail(ErrorCode::kNonFinite,
                     "the 95 % prediction ellipse: the trace has a NaN or infinite sample");
     }

@@ -32,7 +32,7 @@
 #include "stance/app/session_wizard.hpp"
 #include "stance/datasets/errors.hpp"
 #include "stance/datasets/sqlite_catalog.hpp"
-#include "stance/report/report.hpp"
+#include "report_module.hpp"
 #include "stanced_child.hpp"
 
 namespace stance::cli {
@@ -304,7 +304,7 @@ int runDemo(const DemoCommandOptions& o, Io io) {
             io.out << "  " << l << '\n';
         for (const std::string& note : model.results.notes)
             io.out << "  note: " << note << '\n';
-        const report::PdfResult pdf = report::writeReportPdf(model, out / "report.pdf");
+        const WrittenReport pdf = writeReportPdf(model, out / "report.pdf");
         io.out << "\nreport: " << pdf.file.string() << " (" << pdf.pages << " pages)\n"
                << "catalog: " << demo.catalog.string() << " (session " << sid << "; `stance report "
                << "--catalog " << demo.catalog.string() << " --session " << sid << "`)\n";

@@ -1,7 +1,7 @@
 // `stance report`: the PDF report of a catalog session, or of the demo patient's latest session
 // (app/report; what it shows: docs/report.md).
 
-#include "stance/report/report.hpp"
+#include "report_module.hpp"
 
 #include <unistd.h>
 
@@ -78,7 +78,7 @@ int runReport(const ReportState& s, Io io) {
             catalog = app::openExistingCatalog(catalog_file, true);
         }
         const app::ReportModel model = app::buildReportModel(*catalog, session);
-        const report::PdfResult pdf = report::writeReportPdf(model, s.out);
+        const WrittenReport pdf = writeReportPdf(model, s.out);
         nlohmann::ordered_json j;
         j["out"] = pdf.file.string();
         j["pages"] = pdf.pages;
@@ -94,7 +94,7 @@ int runReport(const ReportState& s, Io io) {
         io.err << "stance report: " << e.what() << '\n';
     } catch (const datasets::DatasetError& e) {
         io.err << "stance report: " << e.what() << '\n';
-    } catch (const report::ReportError& e) {
+    } catch (const ReportModuleError& e) {
         io.err << "stance report: " << e.what() << '\n';
     } catch (const fs::filesystem_error& e) {
         io.err << "stance report: " << e.what() << '\n';

@@ -219,6 +219,33 @@ TEST_CASE("stance report: demo, session, and the errors it names", "[appcore][re
     CHECK(runCli({"report", "--help"}).status == 0);
 }
 
+TEST_CASE("stance report: the report module, loaded on demand, and when it is missing or wrong",
+          "[appcore][report]") {
+    const test::ScratchDir dir("report_module");
+    // The installed layout: the module beside the stance executable, found without help.
+    const test::CliRun ok = test::runStance("report --demo --out " + (dir / "ok.pdf"));
+    CHECK(ok.status == 0);
+    CHECK(test::slurp(dir.path / "ok.pdf").rfind("%PDF-", 0) == 0);
+
+    const auto missing = dir.path / "nowhere" / "stance-report-pdf.so";
+    const test::CliRun gone = test::runStance("report --demo --out " + (dir / "gone.pdf"),
+                                              "STANCE_REPORT_MODULE=" + missing.string());
+    CHECK(gone.status == 1);
+    CHECK(gone.err.find("stance-report-pdf.so was not found") != std::string::npos);
+    CHECK(gone.err.find(missing.string()) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "gone.pdf"));
+
+    {
+        std::ofstream f(dir.path / "junk.so", std::ios::binary);
+        f << "not a shared object";
+    }
+    const test::CliRun junk = test::runStance("report --demo --out " + (dir / "junk.pdf"),
+                                              "STANCE_REPORT_MODULE=" + (dir / "junk.so"));
+    CHECK(junk.status == 1);
+    CHECK(junk.err.find("junk.so: cannot be loaded") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "junk.pdf"));
+}
+
 TEST_CASE("report of a session with a fall and a missing trial", "[appcore][report]") {
     const test::ScratchDir dir("report_fall");
     auto c = datasets::openSqliteCatalog(dir / "c.db");
@@ -236,8 +263,8 @@ TEST_CASE("report of a session with a fall and a missing trial", "[appcore][repo
     const app::ReportModel m = app::buildReportModel(*c, sid, ro);
     bool fall_line = false;
     for (const auto& l : m.interpretation)
-        fall_line = fall_line || l.rfind("A fall was recorded in trial 2 with eyes closed on foam",
-                                         0) == 0;
+        fall_line =
+            fall_line || l.rfind("A fall was recorded in trial 2 with eyes closed on foam", 0) == 0;
     CHECK(fall_line);
     CHECK(m.header.patient_name == "Ada Lovelace");
     CHECK_FALSE(m.header.demo);

@@ -60,11 +60,13 @@ struct CliRun {
 
 /// Runs `stance ARGS` (ARGS as a shell would split it) and captures its exit status, stdout and
 /// stderr. The capture files live in a scratch folder of their own and are removed.
-inline CliRun runStance(const std::string& args) {
+/// `env` (e.g. "NAME=value") goes in front of the command, for that run only.
+inline CliRun runStance(const std::string& args, const std::string& env = "") {
     const ScratchDir capture("cli_capture");
     const auto out = capture.path / "stdout", err = capture.path / "stderr";
-    const std::string cmd =
-        std::string(STANCE_CLI_PATH) + " " + args + " >" + out.string() + " 2>" + err.string();
+    const std::string cmd = (env.empty() ? std::string() : "env " + env + " ") +
+                            std::string(STANCE_CLI_PATH) + " " + args + " >" + out.string() +
+                            " 2>" + err.string();
     const int raw = std::system(cmd.c_str());
     return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
 }

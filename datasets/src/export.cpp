@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -65,6 +67,37 @@ bool dateSelected(const ExportFilter& f, const std::string& date) {
         return false;
     return (!f.from_date || date >= formatIsoDate(*f.from_date)) &&
            (!f.to_date || date <= formatIsoDate(*f.to_date));
+}
+
+/// Trial and device attributes a de-identified bundle keeps: descriptions of the measurement
+/// that the importers, the recorder and the demo write. Everything else is dropped, because an
+/// attribute can hold anything: a Motive take name or a capture file name is often the
+/// patient's name, a source trial id is the source file's name (like `source_id`).
+bool keptWhenDeidentified(std::string_view key) {
+    static constexpr std::array<std::string_view, 19> kKept = {"counter_source",
+                                                               "demo",
+                                                               "device_time_at_first_s",
+                                                               "dropped_frames",
+                                                               "fs_hz",
+                                                               "instruction",
+                                                               "length_m",
+                                                               "n_samples",
+                                                               "orientation_frame",
+                                                               "output_configuration",
+                                                               "rate_source",
+                                                               "repetition",
+                                                               "samples_without_cop",
+                                                               "source",
+                                                               "surface",
+                                                               "time_alignment",
+                                                               "time_source",
+                                                               "vision",
+                                                               "width_m"};
+    return std::find(kKept.begin(), kKept.end(), key) != kKept.end();
+}
+
+void dropFreeAttributes(Attributes& a) {
+    std::erase_if(a, [](const auto& kv) { return !keptWhenDeidentified(kv.first); });
 }
 
 std::string sessionGroup(const SessionInfo& s) {
@@ -859,14 +892,20 @@ ExportResult writeBundle(std::vector<Item> items, const ExportOptions& o, const 
             if (list.empty())
                 list = r.devices();
             for (const auto& d : list) {
-                if (d.id == raw.device)
-                    w.addDevice(d);
+                if (d.id != raw.device)
+                    continue;
+                DeviceInfo kept = d;
+                if (!identified)
+                    dropFreeAttributes(kept.extra);
+                w.addDevice(kept);
             }
         }
         data.info.condition = it.condition;
         data.info.status = it.status;
-        if (!identified)
+        if (!identified) {
             data.info.source_id.clear();
+            dropFreeAttributes(data.info.extra);
+        }
         (void)w.addTrial(it.subject_out, group, data, it.ref->trial_name);
     }
     w.commit();

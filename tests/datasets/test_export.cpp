@@ -83,17 +83,39 @@ std::map<std::string, std::string> makeBundle(const fs::path& file) {
         se.protocol = "bds";
         w.addSession(s, se);
     }
+    // Free attributes that an importer or a user may fill with identifying text.
+    DeviceInfo plate;
+    plate.id = "plate1";
+    plate.kind = "forceplate";
+    plate.serial = "AMTI-1234";
+    plate.extra["capture_file"] = std::string("jane_doe_2024-03-01.bin");
+    plate.extra["length_m"] = 0.6;
+    w.addDevice(plate);
     std::map<std::string, std::string> groups;
+    bool first = true;
     for (const auto& p : plan()) {
         const auto rec = readTrialText(bdsData() / (p.stem + ".txt")).recording;
         TrialData t;
         t.info.source_id = p.stem;
         t.info.condition = p.condition;
         t.info.status = p.status;
+        t.info.extra["take_name"] = std::string("Jane Doe ") + p.stem;
+        t.info.extra["source_trial"] = p.stem;
+        t.info.extra["repetition"] = std::int64_t{1};
         ForcePlateSignals fp;
         fp.time_s = rec.t_s;
         fp.cop_m = rec.xy_m;
         t.forceplate = fp;
+        if (first) {
+            RawSignal raw;
+            raw.device = "plate1";
+            raw.channels = {{"fz", "N", 1.0, 0.0}};
+            raw.values = rec.xy_m.col(0);
+            raw.time_s = rec.t_s;
+            raw.counter = CounterVector::LinSpaced(rec.t_s.size(), 0, rec.t_s.size() - 1);
+            t.raw.push_back(raw);
+            first = false;
+        }
         groups[p.stem] = w.addTrial(p.subject, startOf(p.subject), t).path();
     }
     w.commit();
@@ -473,6 +495,9 @@ TEST_CASE("a bundle subset keeps every signal and rewrites identity", "[datasets
         const auto info = sub.trialInfo(ref);
         CHECK((info.condition == "ec_firm" || info.condition == "ec_foam"));
         CHECK(info.source_id.empty());
+        CHECK(info.extra.count("take_name") == 0);
+        CHECK(info.extra.count("source_trial") == 0);
+        CHECK(std::get<std::int64_t>(info.extra.at("repetition")) == 1);
         CHECK(sub.sessions(ref.subject_id).at(0).operator_id.empty());
     }
     // Signals are copied exactly.
@@ -490,4 +515,23 @@ TEST_CASE("a bundle subset keeps every signal and rewrites identity", "[datasets
     CHECK(found);
     CHECK(errorOf([&] { (void)exportBundle(reader, f, mmOptions(), out); }).find(out.string()) !=
           std::string::npos);
+
+    // The device of the raw signal: its capture file name goes, its geometry and serial stay;
+    // an identified export keeps every attribute.
+    const auto all = dir.path / "all.h5";
+    (void)exportBundle(reader, {}, mmOptions(), all);
+    const auto devices = BundleReader(all).devices();
+    REQUIRE(devices.size() == 1);
+    CHECK(devices[0].serial == "AMTI-1234");
+    CHECK(devices[0].extra.count("capture_file") == 0);
+    CHECK(std::get<double>(devices[0].extra.at("length_m")) == 0.6);
+    ExportOptions id = mmOptions();
+    id.identity = IdentityMode::kIdentified;
+    const auto kept = dir.path / "identified.h5";
+    (void)exportBundle(reader, {}, id, kept);
+    const BundleReader k(kept);
+    CHECK(std::get<std::string>(k.devices().at(0).extra.at("capture_file")) ==
+          "jane_doe_2024-03-01.bin");
+    CHECK(std::get<std::string>(k.trialInfo(k.trials().at(0)).extra.at("take_name"))
+              .rfind("Jane Doe ", 0) == 0);
 }

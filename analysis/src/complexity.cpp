@@ -25,6 +25,11 @@ struct MatchCounts {
 /// p+1 .. end_p - 1, and end_p never decreases with p (both follow from the sort and from
 /// monotone rounding of a - b), so each pair is visited once and the rest of the pair loop is
 /// branch-free over contiguous memory.
+/// Compiled for the baseline and for AVX2, the loader picking what the CPU runs (as the FFT's
+/// stages; the counts are integers, so both clones give the same answer).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 MatchCounts countMatches(const std::vector<double>& cols, Eigen::Index count, int m, double r) {
     MatchCounts mc;
     const auto col = [&](int k) { return cols.data() + static_cast<std::ptrdiff_t>(k) * count; };

@@ -65,6 +65,7 @@ public:
     StancedProcess& operator=(const StancedProcess&) = delete;
 
     bool listening() const { return port_ > 0; }
+    pid_t pid() const { return pid_; }
     int port() const { return port_; }
     std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/"; }
     /// SIGTERM and the exit status.

@@ -219,6 +219,13 @@ TEST_CASE("progress screenshot: the demo patient's progress view as a PNG", "[gu
     const int samples = (image.height() / 3) * (image.width() / 3);
     CHECK(non_white > samples / 20);
     CHECK(band > 500);
+    // As many columns as fit, and no chart cut off at the right edge.
+    CHECK(w->progressPage()->columns() >= 2);
+    for (const auto* c : w->progressPage()->charts()) {
+        const QRect seen = c->visibleRegion().boundingRect();
+        if (!seen.isEmpty())
+            CHECK(seen.width() == c->width());
+    }
 
     // Without a patient there is nothing to show: an error naming the file.
     stance::gui::MainWindowOptions o;

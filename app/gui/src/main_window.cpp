@@ -52,7 +52,8 @@ bool renderProgressScreenshot(MainWindow& window, const QString& png_file, QStri
         error = QStringLiteral("%1: no patient is open to show").arg(png_file);
         return false;
     }
-    window.resize(1760, 1240);
+    // Wide enough for three columns of charts (the page uses fewer when narrower).
+    window.resize(2040, 1240);
     window.progressPage()->setColumns(3);
     window.showPage(MainWindow::Page::kProgress);
     window.show();

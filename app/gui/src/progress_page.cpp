@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QEvent>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -345,6 +346,8 @@ ProgressPage::ProgressPage(QWidget* parent) : QWidget(parent) {
     charts_scroll->setWidgetResizable(true);
     charts_scroll->setWidget(grid_host_);
     charts_scroll->setFrameShape(QFrame::NoFrame);
+    charts_scroll_ = charts_scroll;
+    charts_scroll->viewport()->installEventFilter(this);
 
     auto* right = new QVBoxLayout();
     right->addWidget(header_);
@@ -424,8 +427,32 @@ ProgressChart* ProgressPage::chart(std::string_view key) const {
 }
 
 void ProgressPage::setColumns(int columns) {
-    columns_ = std::max(1, columns);
+    max_columns_ = std::max(1, columns);
+    columns_ = fittingColumns();
     rebuild();
+}
+
+int ProgressPage::fittingColumns() const {
+    // A chart needs its axes, legend and the text under it: the widest minimum of the charts
+    // shown (about 440 px before the first is built).
+    int chart_width = 440;
+    for (const ProgressChart* c : charts_)
+        chart_width = std::max(chart_width, c->minimumSizeHint().width());
+    const int width = charts_scroll_ != nullptr ? charts_scroll_->viewport()->width() : 0;
+    return std::clamp((width + grid_->spacing()) / (chart_width + grid_->spacing()), 1,
+                      max_columns_);
+}
+
+bool ProgressPage::eventFilter(QObject* watched, QEvent* event) {
+    // The charts' viewport is resized by the layout after the page itself: follow it.
+    if (charts_scroll_ != nullptr && watched == charts_scroll_->viewport() &&
+        event->type() == QEvent::Resize) {
+        if (const int fit = fittingColumns(); fit != columns_) {
+            columns_ = fit;
+            rebuild();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ProgressPage::rebuild() {

@@ -25,6 +25,9 @@ class QLineSeries;
 class QScatterSeries;
 class QAreaSeries;
 
+class QScrollArea;
+class QEvent;
+
 namespace stance::gui {
 
 /// "improved" / "unchanged" / "worse" and its colour.
@@ -82,11 +85,18 @@ public:
     const std::vector<ProgressChart*>& charts() const noexcept { return charts_; }
     /// The chart of a measure, or nullptr when it is not shown.
     ProgressChart* chart(std::string_view key) const;
-    /// Columns of the chart grid (2 by default; the screenshot uses 3).
+    /// The most columns of the chart grid (3 by default); fewer are used when the page is too
+    /// narrow for them, so that no chart is cut off at the right edge.
     void setColumns(int columns);
+    int columns() const noexcept { return columns_; }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void rebuild();
+    /// Columns that fit the charts' viewport, at most max_columns_.
+    int fittingColumns() const;
 
     std::vector<app::ProgressSeries> all_;
     std::map<std::string, QCheckBox*, std::less<>> boxes_;
@@ -95,6 +105,8 @@ private:
     QLabel* empty_note_ = nullptr;
     QWidget* grid_host_ = nullptr;
     QGridLayout* grid_ = nullptr;
+    QScrollArea* charts_scroll_ = nullptr;
+    int max_columns_ = 3;
     int columns_ = 2;
 };
 

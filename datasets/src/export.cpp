@@ -641,6 +641,59 @@ ExportResult writeMetricsCsv(std::vector<Item> items, const std::string& source_
                  analysis::kAlgorithmVersion, "", q, true);
             ++result.composite_rows;
         }
+        // mCTSIB (Shumway-Cook & Horak 1986, modified): with all four conditions present, the
+        // composite is the mean over every complete trial of the four (the NeuroCom-style
+        // composite of its 12 trials, as analysis::scoreMctsib computes it for sway velocity),
+        // and the sensory ratios are those of analysis::MctsibResult: eo_firm / ec_firm
+        // (somatosensory), eo_firm / eo_foam (visual), eo_firm / ec_foam (vestibular).
+        constexpr std::array<const char*, 4> kMctsib = {"eo_firm", "ec_firm", "eo_foam", "ec_foam"};
+        if (std::all_of(kMctsib.begin(), kMctsib.end(),
+                        [&](const char* c) { return means.count(c) != 0; })) {
+            std::vector<std::optional<double>> composite(columns.size());
+            std::size_t n = 0;
+            std::set<std::string> versions;
+            for (const char* c : kMctsib) {
+                n += complete[c].size();
+                for (const std::size_t k : complete[c])
+                    versions.insert(rows[k].algorithm_version);
+            }
+            for (std::size_t col = 0; col < columns.size(); ++col) {
+                double sum = 0.0;
+                bool all = true;
+                for (const char* c : kMctsib) {
+                    for (const std::size_t k : complete[c]) {
+                        all = all && rows[k].values[col].has_value();
+                        if (all)
+                            sum += *rows[k].values[col];
+                    }
+                }
+                if (all)
+                    composite[col] = sum / static_cast<double>(n);
+            }
+            std::string version;
+            for (const auto& v : versions)
+                version += (version.empty() ? "" : ";") + v;
+            line("mctsib_composite", items[i], "eo_firm+ec_firm+eo_foam+ec_foam", "", "complete",
+                 std::to_string(n), version, "", composite, false);
+            ++result.composite_rows;
+            const std::vector<std::pair<const char*, const char*>> ratios = {
+                {"somatosensory", "ec_firm"}, {"visual", "eo_foam"}, {"vestibular", "ec_foam"}};
+            const auto& reference = means["eo_firm"];
+            for (const auto& [ratio_name, other] : ratios) {
+                const auto& denominator = means[other];
+                std::vector<std::optional<double>> q(columns.size());
+                for (std::size_t col = 0; col < columns.size(); ++col) {
+                    if (reference[col] && denominator[col] && *denominator[col] > 0.0 &&
+                        *reference[col] >= 0.0)
+                        q[col] = *reference[col] / *denominator[col];
+                }
+                line("mctsib_ratio", items[i], std::string(ratio_name) + ": eo_firm/" + other, "",
+                     "complete",
+                     std::to_string(complete["eo_firm"].size() + complete[other].size()),
+                     analysis::kAlgorithmVersion, "", q, true);
+                ++result.composite_rows;
+            }
+        }
         i = end;
     }
 
@@ -652,7 +705,12 @@ ExportResult writeMetricsCsv(std::vector<Item> items, const std::string& source_
     j += "  \"row_types\": {\"trial\": \"one trial\", \"condition_mean\": \"mean over the "
          "complete repetitions of a condition in a session (blank when a repetition lacks "
          "the metric)\", \"romberg_quotient\": \"ec_<surface> mean / eo_<surface> mean; every "
-         "metric column is then a dimensionless ratio, blank unless eo > 0\"},\n";
+         "metric column is then a dimensionless ratio, blank unless eo > 0\", "
+         "\"mctsib_composite\": \"with eo_firm, ec_firm, eo_foam and ec_foam all in the session: "
+         "mean over every complete trial of the four (blank when one lacks the metric)\", "
+         "\"mctsib_ratio\": \"somatosensory eo_firm/ec_firm, visual eo_firm/eo_foam, vestibular "
+         "eo_firm/ec_foam, of the condition means; dimensionless, blank unless the denominator "
+         "> 0\"},\n";
     j += "  \"columns\": [\n";
     for (std::size_t k = 0; k < fixed.size(); ++k)
         j += "    {\"name\": " + jsonString(fixed[k].first) +

@@ -212,8 +212,10 @@ std::string errorOf(F&& f) {
 
 }  // namespace
 
-TEST_CASE("metrics CSV from a bundle: trials, condition means, Romberg quotients, pseudonyms",
-          "[datasets][export]") {
+TEST_CASE(
+    "metrics CSV from a bundle: trials, condition means, Romberg quotients, mCTSIB "
+    "composites and ratios, pseudonyms",
+    "[datasets][export]") {
     TempDir dir("metrics");
     const auto bundle = dir.path / "cohort.h5";
     makeBundle(bundle);
@@ -224,16 +226,18 @@ TEST_CASE("metrics CSV from a bundle: trials, condition means, Romberg quotients
     CHECK(r.trials == 10);
     CHECK(r.subjects == 2);
     CHECK(r.sessions == 2);
-    CHECK(r.composite_rows == 8 + 4);
+    CHECK(r.composite_rows == 8 + 4 + 2 * 4);
     CHECK(r.analysis_failures.empty());
 
     const Table t = readTable(out);
     CHECK(t.where("row_type", "trial").size() == 10);
     CHECK(t.where("row_type", "condition_mean").size() == 8);
     CHECK(t.where("row_type", "romberg_quotient").size() == 4);
+    CHECK(t.where("row_type", "mctsib_composite").size() == 2);
+    CHECK(t.where("row_type", "mctsib_ratio").size() == 6);
     const std::string s01 = testSecret().pseudonym("s01");
     const auto mine = t.where("subject", s01);
-    REQUIRE(mine.size() == 6 + 4 + 2);
+    REQUIRE(mine.size() == 6 + 4 + 2 + 4);
     CHECK(mine[0].at("age_years") == "33");
     CHECK(mine[0].at("sex") == "female");
     CHECK(mine[0].at("session") == "1");
@@ -272,6 +276,27 @@ TEST_CASE("metrics CSV from a bundle: trials, condition means, Romberg quotients
     CHECK(num(romberg["ec_foam/eo_foam"], "rms_ML") ==
           Approx(rmsMlMm("BDS00010") / rmsMlMm("BDS00007")).epsilon(1e-12));
     CHECK(romberg["ec_firm/eo_firm"].at("n_trials") == "3");
+
+    // mCTSIB: the composite is the mean of the five complete trials of the four conditions (the
+    // aborted one left out); the ratios are eo_firm's mean over each other condition's.
+    std::map<std::string, std::map<std::string, std::string>> mctsib;
+    for (const auto& row : mine) {
+        if (row.at("row_type") == "mctsib_composite" || row.at("row_type") == "mctsib_ratio")
+            mctsib[row.at("condition")] = row;
+    }
+    REQUIRE(mctsib.size() == 4);
+    const auto& composite = mctsib["eo_firm+ec_firm+eo_foam+ec_foam"];
+    CHECK(composite.at("n_trials") == "5");
+    double sum = 0.0;
+    for (const char* stem : {"BDS00001", "BDS00002", "BDS00004", "BDS00007", "BDS00010"})
+        sum += rmsMlMm(stem);
+    CHECK(num(composite, "rms_ML") == Approx(sum / 5).epsilon(1e-12));
+    CHECK(num(mctsib["visual: eo_firm/eo_foam"], "rms_ML") ==
+          Approx(num(mean["eo_firm"], "rms_ML") / rmsMlMm("BDS00007")).epsilon(1e-12));
+    CHECK(num(mctsib["somatosensory: eo_firm/ec_firm"], "rms_ML") ==
+          Approx(num(mean["eo_firm"], "rms_ML") / rmsMlMm("BDS00004")).epsilon(1e-12));
+    CHECK(num(mctsib["vestibular: eo_firm/ec_foam"], "rms_ML") ==
+          Approx(num(mean["eo_firm"], "rms_ML") / rmsMlMm("BDS00010")).epsilon(1e-12));
 
     // Nothing identifying: neither the subject ids nor their free attributes nor the operator.
     const std::string text = slurp(out) + slurp(out.string() + ".json");

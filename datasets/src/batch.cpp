@@ -53,6 +53,7 @@ void addSource(std::vector<BatchTrial>& out, const std::filesystem::path& file,
             BatchTrial t;
             t.source_id = source_id;
             t.trial = ref.path();
+            t.trial_source_id = reader.trialInfo(ref).source_id;
             t.file = file;
             t.in_bundle = true;
             t.ref = ref;
@@ -63,6 +64,7 @@ void addSource(std::vector<BatchTrial>& out, const std::filesystem::path& file,
     BatchTrial t;
     t.source_id = source_id;
     t.trial = file.stem().string();
+    t.trial_source_id = t.trial;
     t.file = file;
     out.push_back(std::move(t));
 }

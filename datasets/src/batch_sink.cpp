@@ -16,10 +16,11 @@ namespace {
 using Key = std::pair<std::string, std::string>;  // (source_id, trial)
 
 /// Columns before the metrics in metrics.csv.
-constexpr const char* kFixedColumns[] = {
-    "trial", "source_id", "pipeline", "algorithm_version", "length_unit", "fs_hz", "n_samples"};
+constexpr const char* kFixedColumns[] = {"trial",    "source_id",         "trial_source_id",
+                                         "pipeline", "algorithm_version", "length_unit",
+                                         "fs_hz",    "n_samples"};
 constexpr std::size_t kFixedCount = std::size(kFixedColumns);
-constexpr std::size_t kPipelineColumn = 2, kVersionColumn = 3, kUnitColumn = 4;
+constexpr std::size_t kPipelineColumn = 3, kVersionColumn = 4, kUnitColumn = 5;
 
 bool isNumber(const std::string& s) {
     double v = 0.0;
@@ -62,6 +63,8 @@ public:
         appendCsvField(line, t.trial);
         line += ',';
         appendCsvField(line, t.source_id);
+        line += ',';
+        appendCsvField(line, t.trial_source_id);
         line += ',';
         appendCsvField(line, pipeline_);
         line += ',';

@@ -181,13 +181,15 @@ TEST_CASE("batch CSV: one row per trial, analyze's columns and units, provenance
     const Csv c = readCsv(out);
     REQUIRE(c.rows.size() == 3);
     CHECK(c.order == std::vector<std::string>{"BDS00001", "BDS00004", "BDS00046"});
-    const std::vector<std::string> fixed = {
-        "trial", "source_id", "pipeline", "algorithm_version", "length_unit", "fs_hz", "n_samples"};
-    CHECK(std::vector<std::string>(c.header.begin(), c.header.begin() + 7) == fixed);
+    const std::vector<std::string> fixed = {"trial",    "source_id",         "trial_source_id",
+                                            "pipeline", "algorithm_version", "length_unit",
+                                            "fs_hz",    "n_samples"};
+    CHECK(std::vector<std::string>(c.header.begin(), c.header.begin() + 8) == fixed);
     const auto names = batchMetricNames(csvOptions(out).metrics);
-    CHECK(std::vector<std::string>(c.header.begin() + 7, c.header.end()) == names);
+    CHECK(std::vector<std::string>(c.header.begin() + 8, c.header.end()) == names);
     CHECK(std::find(names.begin(), names.end(), "sample_entropy_ML") == names.end());
     CHECK(c.value("BDS00004", "source_id") == "in/BDS00004.txt");
+    CHECK(c.value("BDS00004", "trial_source_id") == "BDS00004");
     CHECK(c.value("BDS00004", "pipeline") == "clinical");
     CHECK(c.value("BDS00004", "algorithm_version") == stance::analysis::kAlgorithmVersion);
     CHECK(c.value("BDS00004", "length_unit") == "mm");
@@ -349,7 +351,8 @@ TEST_CASE("an existing output of another kind is refused, named, and left untouc
     expectRefused("time,ml_mm,ap_mm\n0,1,2\n", o, ":1:", "not a stance batch output");
     // A torn last row (what a writer without atomic replacement would leave).
     expectRefused(good.substr(0, good.size() - 40), o, ":2:", "fields where the header has");
-    const auto bad_number = good.substr(0, header_end + 1) + "BDS00001,in/BDS00001.txt,clinical," +
+    const auto bad_number = good.substr(0, header_end + 1) +
+                            "BDS00001,in/BDS00001.txt,BDS00001,clinical," +
                             stance::analysis::kAlgorithmVersion + ",mm,abc,6000" +
                             std::string(batchMetricNames(o.metrics).size(), ',') + "\n";
     expectRefused(bad_number, o, ":2:", "'abc' is not a number");
@@ -404,6 +407,11 @@ TEST_CASE("bundles are batch inputs; metrics.h5 results resume like CSV", "[data
     CHECK(trials[0].source_id == "cohort.h5");
     CHECK(trials[0].in_bundle);
     CHECK(trials[0].trial.rfind("/subjects/", 0) == 0);
+    // Each bundle trial also carries the identifier its source gave it.
+    std::set<std::string> own;
+    for (const auto& t : trials)
+        own.insert(t.trial_source_id);
+    CHECK(own == std::set<std::string>{"BDS00001", "BDS00004", "BDS00037", "BDS00010"});
 
     // CSV from a bundle: the same numbers as from the text file.
     const auto csv = dir.path / "m.csv";

@@ -30,6 +30,9 @@ struct BatchTrial {
     /// The trial within the source: the file stem for a text trial ("BDS00001"), the trial's
     /// group for a bundle ("/subjects/s01/sessions/2015-10-08T08:30:00/trials/001").
     std::string trial;
+    /// The identifier the source gave the trial: a bundle trial's `source_id` attribute (e.g.
+    /// "BDS00001", "" when it has none), a text trial's file stem.
+    std::string trial_source_id;
     std::filesystem::path file;  ///< where to read it
     bool in_bundle = false;
     TrialRef ref;  ///< the trial in the bundle when in_bundle

@@ -30,7 +30,8 @@ struct MatchCounts {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
-MatchCounts countMatches(const std::vector<double>& cols, Eigen::Index count, int m, double r) {
+MatchCounts
+countMatches(const std::vector<double>& cols, Eigen::Index count, int m, double r) {
     MatchCounts mc;
     const auto col = [&](int k) { return cols.data() + static_cast<std::ptrdiff_t>(k) * count; };
     const double* t0 = col(0);

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "command.hpp"
+#include "report_module.hpp"
 #include "stance/acquisition/client.hpp"
 #include "stance/acquisition/errors.hpp"
 #include "stance/analysis/norms.hpp"
@@ -32,7 +33,6 @@
 #include "stance/app/session_wizard.hpp"
 #include "stance/datasets/errors.hpp"
 #include "stance/datasets/sqlite_catalog.hpp"
-#include "report_module.hpp"
 #include "stanced_child.hpp"
 
 namespace stance::cli {

@@ -1,8 +1,6 @@
 // `stance report`: the PDF report of a catalog session, or of the demo patient's latest session
 // (app/report; what it shows: docs/report.md).
 
-#include "report_module.hpp"
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include <system_error>
 
 #include "command.hpp"
+#include "report_module.hpp"
 #include "stance/app/catalog_access.hpp"
 #include "stance/app/demo.hpp"
 #include "stance/app/errors.hpp"

@@ -34,10 +34,6 @@ double f95Dof2(double d) {
     return d / 2.0 * (std::pow(0.05, -2.0 / d) - 1.0);
 }
 
-double sign(double v) {
-    return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : 0.0);
-}
-
 /// Savitzky-Golay first derivative, window 5, polynomial order 3, scipy mode 'interp':
 /// interior (x[n-2] - 8 x[n-1] + 8 x[n+1] - x[n+2]) / (12 dt); the two samples at each end are
 /// the derivative of the cubic least-squares fit to the first / last five samples.
@@ -87,43 +83,42 @@ struct VelocityPeaks {
 /// Zero crossings of the velocity and the mean of the largest |v| of each lobe between
 /// crossings, exactly as the reference loop: a lobe's peak is recorded when the lobe closes,
 /// the lobe before the first crossing is not counted, nor the last (still open) one.
+///
+/// The reference loop's crossing test (v * past <= 0, v != 0, sign(v) differs from the side of the
+/// last crossing) reduces to: v(i) is non-zero and of the opposite sign to the last non-zero value
+/// before it (the side always equals that sign, since every change of sign is a crossing). So the
+/// crossings are found in one pass, and each closed lobe's peak (the first index of its largest
+/// |v|, the reference keeps the first on ties) by a vectorised maximum and a short search.
 VelocityPeaks velocityPeaks(const Eigen::VectorXd& v) {
     VelocityPeaks out;
     const Eigen::Index n = v.size();
-    double side = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-        if (v(i) != 0.0) {
-            side = sign(v(i));
-            break;
-        }
-    }
-    double peak = 0.0;
-    Eigen::Index peak_index = 0;
-    double past = 0.0;
-    double sum_pos = 0.0, sum_neg = 0.0;
-    Eigen::Index n_pos = 0, n_neg = 0;
+    std::vector<Eigen::Index> crossings;
+    double last_sign = 0.0;
     for (Eigen::Index i = 0; i < n; ++i) {
         const double value = v(i);
-        const bool crossing = value * past <= 0.0 && i != 0 && value != 0.0 && sign(value) != side;
-        if (crossing) {
-            if (out.zero_crossings > 0) {
-                if (value < 0.0) {
-                    sum_pos += v(peak_index);
-                    ++n_pos;
-                } else if (value > 0.0) {
-                    sum_neg += std::abs(v(peak_index));
-                    ++n_neg;
-                }
-            }
-            ++out.zero_crossings;
-            side = sign(value);
-            peak = 0.0;
+        if (value == 0.0)
+            continue;
+        const double s = value > 0.0 ? 1.0 : -1.0;
+        if (s != last_sign && last_sign != 0.0)
+            crossings.push_back(i);
+        last_sign = s;
+    }
+    out.zero_crossings = static_cast<Eigen::Index>(crossings.size());
+    double sum_pos = 0.0, sum_neg = 0.0;
+    Eigen::Index n_pos = 0, n_neg = 0;
+    for (std::size_t k = 0; k + 1 < crossings.size(); ++k) {
+        const Eigen::Index a = crossings[k], b = crossings[k + 1];
+        const double largest = v.segment(a, b - a).cwiseAbs().maxCoeff();
+        Eigen::Index peak_index = a;
+        while (std::abs(v(peak_index)) != largest)
+            ++peak_index;
+        if (v(b) < 0.0) {  // a positive lobe closes
+            sum_pos += v(peak_index);
+            ++n_pos;
+        } else {
+            sum_neg += std::abs(v(peak_index));
+            ++n_neg;
         }
-        if (std::abs(value) > std::abs(peak)) {
-            peak = value;
-            peak_index = i;
-        }
-        past = value;
     }
     if (n_pos > 0)
         out.pos = sum_pos / static_cast<double>(n_pos);
@@ -161,6 +156,7 @@ public:
     PrefixFits(const Eigen::VectorXd& x, const Eigen::VectorXd& y) : x0_(x.mean()), y0_(y.mean()) {
         const Eigen::Index n = x.size();
         s_.setZero(n + 1, 5);
+        syy_.reserve(static_cast<std::size_t>(n));
         for (Eigen::Index i = 0; i < n; ++i) {
             const double u = x(i) - x0_, v = y(i) - y0_;
             s_.row(i + 1) = s_.row(i) + Eigen::Matrix<double, 1, 5>(1.0, u, v, u * u, u * v);
@@ -183,7 +179,7 @@ public:
 
 private:
     double x0_, y0_;
-    Eigen::Matrix<double, Eigen::Dynamic, 5> s_;
+    Eigen::Matrix<double, Eigen::Dynamic, 5, Eigen::RowMajor> s_;  ///< one row per prefix
     std::vector<double> syy_;
 };
 

@@ -74,8 +74,10 @@ double sumOfSquares(const std::vector<double>& w) {
 
 /// Segment x[0 .. L) detrended as scipy does ('constant': mean; 'linear': least-squares line)
 /// and multiplied by the window, into out.
-void prepareSegment(const double* x, const std::vector<double>& w, Detrend detrend, double* out) {
-    const auto len = static_cast<Eigen::Index>(w.size());
+void prepareSegment(const double* __restrict x, const std::vector<double>& window, Detrend detrend,
+                    double* __restrict out) {
+    const auto len = static_cast<Eigen::Index>(window.size());
+    const double* __restrict w = window.data();
     double mean = 0.0;
     double slope = 0.0;
     const double t_mean = 0.5 * static_cast<double>(len - 1);
@@ -109,9 +111,14 @@ void prepareSegment(const double* x, const std::vector<double>& w, Detrend detre
             sx[0] += x[i];
         mean = ((sx[0] + sx[1]) + (sx[2] + sx[3])) / static_cast<double>(len);
     }
+    if (slope == 0.0) {  // constant detrend, or none: one subtraction per sample
+        for (Eigen::Index i = 0; i < len; ++i)
+            out[i] = (x[i] - mean) * w[i];
+        return;
+    }
     for (Eigen::Index i = 0; i < len; ++i) {
         const double trend = mean + slope * (static_cast<double>(i) - t_mean);
-        out[i] = (x[i] - trend) * w[static_cast<std::size_t>(i)];
+        out[i] = (x[i] - trend) * w[i];
     }
 }
 
@@ -380,9 +387,10 @@ Psd makePsd(const std::vector<double>& p, Eigen::Index k_lo, const WelchOptions&
     psd.f_hz.resize(nk);
     psd.density.resize(nk);
     const double scale = 1.0 / (fs_hz * window_power * static_cast<double>(segments));
+    const double bin_step = binFrequency(1, o.nfft, fs_hz);  // k * bin_step, as rfftfreq
     for (Eigen::Index i = 0; i < nk; ++i) {
         const Eigen::Index k = k_lo + i;
-        psd.f_hz(i) = binFrequency(k, o.nfft, fs_hz);
+        psd.f_hz(i) = static_cast<double>(k) * bin_step;
         psd.density(i) = p[static_cast<std::size_t>(i)] * scale * oneSidedFactor(k, o.nfft);
     }
     return psd;

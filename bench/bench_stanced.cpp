@@ -5,12 +5,15 @@
 //     is when its device-clock time maps to on the station clock) to its arrival at the client,
 //     p50 / p99 / max over every sample, and for the newest sample of each message (the part
 //     that is not the protocol's 50 ms batching);
-//   - CPU of the stanced process (user + system, from /proc) in % of one core over the trial,
-//     which includes the simulators' threads: on hardware their share is not there;
+//   - CPU of the stanced process (user + system, from /proc) in % of one core over the trial.
+//     By default the devices are `stanced --device sim:...`, whose simulators run inside stanced
+//     and count in its CPU; with `external` they run in this benchmark's process instead (the
+//     same simulators, codecs and pseudo-terminals) and stanced opens them as
+//     `stance-frame:PATH`, as it opens hardware, so the figure is stanced's own;
 //   - samples recorded in the trial's file and samples streamed, against rate x duration, and
 //     gaps: zero lost is the aim.
-// Usage: bench_stanced [seconds (default 60; 600 for the 10-minute run)], with the stanced of
-// this build.
+// Usage: bench_stanced [seconds (default 60; 600 for the 10-minute run)] [external], with the
+// stanced of this build.
 // Never fails on timing; exits non-zero only when the run itself cannot be done.
 
 #include <unistd.h>
@@ -31,6 +34,7 @@
 
 #include "acquisition/stanced_process.hpp"
 #include "stance/acquisition/client.hpp"
+#include "stance/acquisition/sim_port.hpp"
 #include "stance/datasets/h5_reader.hpp"
 
 namespace {
@@ -74,14 +78,61 @@ double percentile(std::vector<double>& v, double q) {
 
 int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::stod(argv[1]) : 60.0;
+    const bool external = argc > 2 && std::string(argv[2]) == "external";
+    if (argc > 2 && !external) {
+        std::fprintf(stderr, "bench_stanced: usage: bench_stanced [seconds] [external]\n");
+        return 2;
+    }
     namespace fs = std::filesystem;
     const fs::path dir =
         fs::temp_directory_path() / ("bench-stanced-" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    std::vector<std::string> args = {
-        "--listen", "127.0.0.1:0",    "--data-dir", (dir / "data").string(),
-        "--device", "sim:plate@1000", "--device",   "sim:imu@400",
-        "--device", "sim:imu@400"};
+    std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data-dir",
+                                     (dir / "data").string()};
+    // External devices: the simulators stanced would run, here, each behind its pseudo-terminal
+    // with a stable link name, on a thread of this process.
+    boost::asio::io_context device_io;
+    std::vector<std::unique_ptr<stance::acquisition::SimulatedPort>> ports;
+    std::thread device_thread;
+    if (external) {
+        namespace dev = stance::devices;
+        namespace acq = stance::acquisition;
+        const dev::BodyOptions body;
+        dev::PlateSimOptions plate;
+        plate.rate_hz = 1000.0;
+        plate.clock = {1234.5, 40.0};
+        dev::ImuSimOptions imu;
+        imu.rate_hz = 400.0;
+        imu.clock = {77.0, -60.0};
+        std::vector<std::pair<dev::SimulatedStanceDevice, std::string>> devices;
+        devices.emplace_back(dev::SimulatedStanceDevice::plate(body, plate), "plate");
+        devices.emplace_back(dev::SimulatedStanceDevice::imu(body, imu), "imu1");
+        imu.clock = {-12.0, 15.0};
+        devices.emplace_back(dev::SimulatedStanceDevice::imu(body, imu), "imu2");
+        for (auto& [device, name] : devices) {
+            const std::string link = (dir / name).string();
+            ports.push_back(std::make_unique<acq::SimulatedPort>(
+                device_io, acq::SimPortOptions{std::move(device), link, 0.002, 1u << 18}));
+            ports.back()->start();
+            args.insert(args.end(), {"--device", "stance-frame:" + link + "@921600"});
+        }
+        device_thread = std::thread([&device_io] {
+            auto guard = boost::asio::make_work_guard(device_io);
+            device_io.run();
+        });
+    } else {
+        args.insert(args.end(), {"--device", "sim:plate@1000", "--device", "sim:imu@400",
+                                 "--device", "sim:imu@400"});
+    }
+    struct StopDevices {
+        boost::asio::io_context& io;
+        std::thread& thread;
+        ~StopDevices() {
+            io.stop();
+            if (thread.joinable())
+                thread.join();
+        }
+    } stop_devices{device_io, device_thread};
     stance::test::StancedProcess stanced(args, (dir / "stderr.txt").string());
     if (!stanced.listening()) {
         std::fprintf(stderr, "bench_stanced: stanced did not start (see %s)\n",
@@ -190,8 +241,10 @@ int main(int argc, char** argv) {
                 n_all);
     std::printf("  newest sample of each message  %8.2f %8.2f %8.2f %9zu\n", new50, new99,
                 max_newest, n_newest);
-    std::printf("\nCPU of stanced (simulators included): %.2f %% of one core over %.1f s\n",
-                100.0 * cpu / wall, wall);
+    std::printf(
+        "\nCPU of stanced (%s): %.2f %% of one core over %.1f s\n",
+        external ? "devices simulated in another process, stanced alone" : "simulators included",
+        100.0 * cpu / wall, wall);
 
     std::printf("\nsamples                 expected   recorded   streamed   gaps\n");
     const stance::datasets::BundleReader file(done->at("file").get<std::string>());

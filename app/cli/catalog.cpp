@@ -89,7 +89,14 @@ int runList(const CatalogState& s, Io io) {
             nlohmann::ordered_json sessions = nlohmann::ordered_json::array();
             for (const auto& x : c->sessions(p.id)) {
                 nlohmann::ordered_json js;
-                js["start_utc"] = datasets::formatIsoUtc(x.start_utc);
+                // "start" as stored ("Z" when UTC); a local start has no start_utc, only the
+                // clock it was read on.
+                const std::string start = datasets::formatSessionStart(x);
+                js["start"] = start;
+                js["start_utc"] = x.time_zone.empty() ? nlohmann::ordered_json(start)
+                                                      : nlohmann::ordered_json(nullptr);
+                js["time_zone"] = x.time_zone.empty() ? nlohmann::ordered_json(nullptr)
+                                                      : nlohmann::ordered_json(x.time_zone);
                 js["protocol"] = x.protocol;
                 nlohmann::ordered_json conditions = nlohmann::ordered_json::object();
                 for (const auto& t : c->trials(x.id)) {

@@ -138,8 +138,10 @@ void addCommonOptions(CLI::App* cmd, ExportState& s) {
     cmd->add_option("--subject", s.subjects,
                     "Only this subject (bundle subject id or catalog subject code); repeatable");
     cmd->add_option("--condition", s.conditions, "Only this condition (eo_firm...); repeatable");
-    cmd->add_option("--since", s.since, "Sessions on or after this date (YYYY-MM-DD, UTC)");
-    cmd->add_option("--until", s.until, "Sessions on or before this date (YYYY-MM-DD, UTC)");
+    cmd->add_option("--since", s.since,
+                    "Sessions on or after this date (YYYY-MM-DD: the start's UTC date, or the "
+                    "site's date for a start in local time)");
+    cmd->add_option("--until", s.until, "Sessions on or before this date (YYYY-MM-DD, as --since)");
     cmd->add_flag("--identified", s.identified,
                   "Keep identity (subject codes, names, birth dates, operators): only for uses "
                   "that are allowed to see it; the metadata says so");

@@ -46,14 +46,14 @@ bool isTrialName(const std::filesystem::path& p) {
 }
 
 void addSource(std::vector<BatchTrial>& out, const std::filesystem::path& file,
-               const std::string& source_id) {
+               const std::string& input) {
     if (isBundleName(file)) {
         const BundleReader reader(file);
         for (const TrialRef& ref : reader.trials()) {
             BatchTrial t;
-            t.source_id = source_id;
+            t.input = input;
             t.trial = ref.path();
-            t.trial_source_id = reader.trialInfo(ref).source_id;
+            t.source_id = reader.trialInfo(ref).source_id;
             t.file = file;
             t.in_bundle = true;
             t.ref = ref;
@@ -62,9 +62,9 @@ void addSource(std::vector<BatchTrial>& out, const std::filesystem::path& file,
         return;
     }
     BatchTrial t;
-    t.source_id = source_id;
+    t.input = input;
     t.trial = file.stem().string();
-    t.trial_source_id = t.trial;
+    t.source_id = t.trial;
     t.file = file;
     out.push_back(std::move(t));
 }
@@ -108,12 +108,12 @@ std::vector<BatchTrial> discoverTrials(const std::vector<std::filesystem::path>&
         }
     }
     std::sort(out.begin(), out.end(), [](const BatchTrial& a, const BatchTrial& b) {
-        return std::tie(a.source_id, a.trial) < std::tie(b.source_id, b.trial);
+        return std::tie(a.input, a.trial) < std::tie(b.input, b.trial);
     });
     for (std::size_t i = 1; i < out.size(); ++i) {
-        if (out[i].source_id == out[i - 1].source_id && out[i].trial == out[i - 1].trial)
+        if (out[i].input == out[i - 1].input && out[i].trial == out[i - 1].trial)
             throw DatasetError(out[i].file.string(), 0,
-                               "has the same identity (" + out[i].source_id + ", " + out[i].trial +
+                               "has the same identity (" + out[i].input + ", " + out[i].trial +
                                    ") as " + out[i - 1].file.string() +
                                    "; give the folders distinct names or list them once");
     }
@@ -142,9 +142,9 @@ ShardSpec ShardSpec::parse(std::string_view text) {
     return s;
 }
 
-unsigned shardOf(std::string_view source_id, std::string_view trial, unsigned count) noexcept {
+unsigned shardOf(std::string_view input, std::string_view trial, unsigned count) noexcept {
     Sha256 h;
-    h.update(source_id);
+    h.update(input);
     const std::uint8_t nul = 0;
     h.update(std::span<const std::uint8_t>(&nul, 1));
     h.update(trial);
@@ -281,10 +281,10 @@ BatchSummary runBatch(const std::vector<BatchTrial>& trials, const BatchOptions&
 
     std::vector<const BatchTrial*> todo;
     for (const auto& t : trials) {
-        if (shardOf(t.source_id, t.trial, o.shard.count) != o.shard.index)
+        if (shardOf(t.input, t.trial, o.shard.count) != o.shard.index)
             continue;
         ++summary.in_shard;
-        if (sink->contains(t.source_id, t.trial))
+        if (sink->contains(t.input, t.trial))
             ++summary.already_done;
         else
             todo.push_back(&t);
@@ -350,7 +350,7 @@ BatchSummary runBatch(const std::vector<BatchTrial>& trials, const BatchOptions&
         }
         if (!r.error.empty()) {
             ++progress.failed;
-            BatchFailure f{todo[i]->source_id, todo[i]->trial, std::move(r.error)};
+            BatchFailure f{todo[i]->input, todo[i]->trial, std::move(r.error)};
             if (o.on_failure)
                 o.on_failure(f);
             summary.failures.push_back(std::move(f));

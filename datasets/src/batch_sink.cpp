@@ -13,14 +13,20 @@ namespace stance::datasets::detail {
 
 namespace {
 
-using Key = std::pair<std::string, std::string>;  // (source_id, trial)
+using Key = std::pair<std::string, std::string>;  // (input, trial)
 
 /// Columns before the metrics in metrics.csv.
-constexpr const char* kFixedColumns[] = {"trial",    "source_id",         "trial_source_id",
+constexpr const char* kFixedColumns[] = {"trial",    "source_id",         "input",
                                          "pipeline", "algorithm_version", "length_unit",
                                          "fs_hz",    "n_samples"};
 constexpr std::size_t kFixedCount = std::size(kFixedColumns);
+constexpr std::size_t kTrialColumn = 0, kSourceIdColumn = 1, kInputColumn = 2;
 constexpr std::size_t kPipelineColumn = 3, kVersionColumn = 4, kUnitColumn = 5;
+/// Columns 2 and 3 of an output written before the input column had its name: `source_id` held
+/// the input and `trial_source_id` the source's identifier. Such a file is resumed and
+/// rewritten in the current layout (the same cells, the two columns swapped).
+constexpr const char* kOldInputColumn = "source_id";
+constexpr const char* kOldSourceIdColumn = "trial_source_id";
 
 bool isNumber(const std::string& s) {
     double v = 0.0;
@@ -49,10 +55,14 @@ public:
           file_(o.out, headerLine(), readExisting(o)) {
         for (int p = -2; p <= 2; ++p)
             factors_[p] = o.length_factor ? o.length_factor(p) : 1.0;
+        // An output in the old layout is written anew, in the current one, at the first
+        // checkpoint (atomically, like every checkpoint).
+        file_.append(converted_);
+        converted_.clear();
     }
 
-    bool contains(const std::string& source_id, const std::string& trial) const override {
-        return keys_.count({source_id, trial}) > 0;
+    bool contains(const std::string& input, const std::string& trial) const override {
+        return keys_.count({input, trial}) > 0;
     }
 
     std::string add(const BatchTrial& t, const TrialOutcome& r) override {
@@ -64,7 +74,7 @@ public:
         line += ',';
         appendCsvField(line, t.source_id);
         line += ',';
-        appendCsvField(line, t.trial_source_id);
+        appendCsvField(line, t.input);
         line += ',';
         appendCsvField(line, pipeline_);
         line += ',';
@@ -82,7 +92,7 @@ public:
         }
         line += '\n';
         file_.append(line);
-        keys_.insert({t.source_id, t.trial});
+        keys_.insert({t.input, t.trial});
         return {};
     }
 
@@ -109,22 +119,46 @@ private:
         return h + '\n';
     }
 
-    /// Reads and validates an existing output; returns whether there is one to extend.
+    /// Reads and validates an existing output; returns whether there is one to extend as it is.
+    /// An output in the old layout (see kOldSourceIdColumn) is validated the same way; its rows,
+    /// in the current layout, go to converted_ and false is returned, so that the file is
+    /// rewritten from the header.
     bool readExisting(const BatchOptions& o) {
         std::error_code ec;
         if (!std::filesystem::exists(o.out, ec) || std::filesystem::file_size(o.out, ec) == 0)
             return false;
-        const auto records = parseCsv(readWholeFile(o.out), name_);
+        auto records = parseCsv(readWholeFile(o.out), name_);
         if (records.empty())
             return false;
-        const auto& header = records.front().fields;
+        auto& header = records.front().fields;
         const std::size_t header_line = records.front().line;
+        const bool old_layout = header.size() > kInputColumn &&
+                                header[kSourceIdColumn] == kOldInputColumn &&
+                                header[kInputColumn] == kOldSourceIdColumn;
+        if (old_layout) {
+            for (auto& rec : records) {
+                if (rec.fields.size() > kInputColumn)
+                    std::swap(rec.fields[kSourceIdColumn], rec.fields[kInputColumn]);
+            }
+            header[kSourceIdColumn] = kFixedColumns[kSourceIdColumn];
+            header[kInputColumn] = kFixedColumns[kInputColumn];
+        }
         for (std::size_t i = 0; i < kFixedCount; ++i) {
-            if (i >= header.size() || header[i] != kFixedColumns[i])
-                throw DatasetError(name_, header_line,
-                                   "not a stance batch output: column " + std::to_string(i + 1) +
-                                       " is '" + (i < header.size() ? header[i] : "") +
-                                       "' where '" + kFixedColumns[i] + "' is expected");
+            if (i >= header.size() || header[i] != kFixedColumns[i]) {
+                // The layout before the source's identifier had a column: which one the input
+                // was is known, the source ids of its bundle trials are not.
+                const bool older = i == kInputColumn && i < header.size() &&
+                                   header[i] == kFixedColumns[kPipelineColumn] &&
+                                   header[kSourceIdColumn] == kOldInputColumn;
+                throw DatasetError(
+                    name_, header_line,
+                    older ? std::string("written by an older Stance, without the columns "
+                                        "source_id (the source's identifier of each trial) and "
+                                        "input: use another --out")
+                          : "not a stance batch output: column " + std::to_string(i + 1) + " is '" +
+                                (i < header.size() ? header[i] : "") + "' where '" +
+                                kFixedColumns[i] + "' is expected");
+            }
         }
         for (std::size_t i = 0; i < std::max(header.size(), kFixedCount + names_.size()); ++i) {
             if (i < kFixedCount)
@@ -173,16 +207,24 @@ private:
                         name_, rec.line,
                         "column '" + header[c] + "': '" + f[c] + "' is not a number");
             }
-            const Key key{f[1], f[0]};
+            const Key key{f[kInputColumn], f[kTrialColumn]};
             const auto [it, inserted] = first_line.emplace(key, rec.line);
             if (!inserted)
                 throw DatasetError(name_, rec.line,
-                                   "trial '" + f[0] + "' of '" + f[1] +
+                                   "trial '" + f[kTrialColumn] + "' of '" + f[kInputColumn] +
                                        "' appears twice (first on line " +
                                        std::to_string(it->second) + ")");
             keys_.insert(key);
+            if (old_layout) {
+                for (std::size_t c = 0; c < f.size(); ++c) {
+                    if (c > 0)
+                        converted_ += ',';
+                    appendCsvField(converted_, f[c]);
+                }
+                converted_ += '\n';
+            }
         }
-        return true;
+        return !old_layout;
     }
 
     std::string name_;
@@ -191,6 +233,7 @@ private:
     std::vector<std::string> names_;
     std::set<Key> keys_;
     std::map<int, double> factors_;
+    std::string converted_;  ///< rows of an old-layout output, rewritten (before file_)
     CheckpointedFile file_;
 };
 
@@ -212,8 +255,8 @@ public:
             readExisting();
     }
 
-    bool contains(const std::string& source_id, const std::string& trial) const override {
-        return keys_.count({source_id, trial}) > 0;
+    bool contains(const std::string& input, const std::string& trial) const override {
+        return keys_.count({input, trial}) > 0;
     }
 
     std::string add(const BatchTrial& t, const TrialOutcome& r) override {
@@ -234,7 +277,7 @@ public:
             p.trial.info.source_id = t.file.stem().string();
         }
         auto& extra = p.trial.info.extra;
-        extra["batch_source_id"] = t.source_id;
+        extra["batch_input"] = t.input;
         extra["batch_trial"] = t.trial;
         extra["pipeline"] = pipeline_;
         extra["algorithm_version"] = std::string(analysis::kAlgorithmVersion);
@@ -249,7 +292,7 @@ public:
                                        analysis::kAlgorithmVersion});
         }
         pending_.push_back(std::move(p));
-        keys_.insert({t.source_id, t.trial});
+        keys_.insert({t.input, t.trial});
         return {};
     }
 
@@ -318,12 +361,15 @@ private:
         for (const TrialRef& ref : r.trials()) {
             const TrialInfo info = r.trialInfo(ref);
             const std::string where = ref.path();
-            const std::string source_id = text(info.extra, "batch_source_id");
+            // Results written before the attribute had its name call it batch_source_id.
+            std::string input = text(info.extra, "batch_input");
+            if (input.empty())
+                input = text(info.extra, "batch_source_id");
             const std::string trial = text(info.extra, "batch_trial");
-            if (source_id.empty() || trial.empty())
+            if (input.empty() || trial.empty())
                 throw DatasetError(name, 0,
                                    where +
-                                       ": not a stance batch result (no batch_source_id or "
+                                       ": not a stance batch result (no batch_input or "
                                        "batch_trial attribute): use another --out");
             const std::string pipeline = text(info.extra, "pipeline");
             if (pipeline != pipeline_)
@@ -344,10 +390,9 @@ private:
                                    where +
                                        ": written with another --complexity setting: use "
                                        "another --out");
-            if (!keys_.insert({source_id, trial}).second)
+            if (!keys_.insert({input, trial}).second)
                 throw DatasetError(
-                    name, 0,
-                    where + ": trial '" + trial + "' of '" + source_id + "' appears twice");
+                    name, 0, where + ": trial '" + trial + "' of '" + input + "' appears twice");
         }
     }
 

@@ -33,7 +33,7 @@ public:
     virtual ~BatchSink() = default;
 
     /// True when the output already holds this trial (with the same pipeline, version, unit).
-    virtual bool contains(const std::string& source_id, const std::string& trial) const = 0;
+    virtual bool contains(const std::string& input, const std::string& trial) const = 0;
     /// Queues a trial's results for the next checkpoint. Returns "" or why it cannot be written
     /// (a metric set that differs from the output's columns).
     virtual std::string add(const BatchTrial& t, const TrialOutcome& r) = 0;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <utility>
+#include <variant>
 
 namespace stance::datasets {
 
@@ -40,6 +41,12 @@ std::vector<MetricRecord> computeMetrics(const BundleReader& bundle, const Trial
     return out;
 }
 
+/// The same start: the same time, as precise, in the same kind of clock (UTC or local).
+bool sameStart(const Session& a, const Session& b) {
+    return a.start_utc == b.start_utc && a.start_ms == b.start_ms &&
+           a.start_date_only == b.start_date_only && a.time_zone.empty() == b.time_zone.empty();
+}
+
 }  // namespace
 
 RegisterSummary registerBundle(Catalog& catalog, const BundleReader& bundle,
@@ -70,22 +77,42 @@ RegisterSummary registerBundle(Catalog& catalog, const BundleReader& bundle,
         const auto existing = catalog.sessions(patient_id);
         for (const auto& s : bundle.sessions(subject_id)) {
             const std::string group = s.start_utc.empty() ? "undated" : s.start_utc;
-            const auto start = parseIsoUtc(s.start_utc.substr(0, 19));
+            const auto start = parseIsoStart(s.start_utc);
             if (!start)
                 throw CatalogError(catalog.location(),
                                    bundle.path().string() + ": /subjects/" + subject_id +
                                        "/sessions/" + group +
                                        ": the catalog needs a session start time ('" + s.start_utc +
                                        "' is not one)");
+            Session x;
+            x.patient_id = patient_id;
+            x.start_utc = start->time;
+            x.start_ms = start->ms;
+            x.start_date_only = start->date_only;
+            if (!start->utc) {
+                // A local time without its offset stays local: never taken as UTC.
+                const auto tz = s.extra.find("time_zone");
+                if (tz != s.extra.end() && std::holds_alternative<std::string>(tz->second) &&
+                    !std::get<std::string>(tz->second).empty())
+                    x.time_zone = std::get<std::string>(tz->second);
+                else
+                    x.time_zone = kUnknownTimeZone;
+            }
             CatalogId id = 0;
             for (const auto& e : existing) {
-                if (e.start_utc == *start)
-                    id = e.id;
+                if (!sameStart(e, x))
+                    continue;
+                id = e.id;
+                // A session that schema migration 2 gave back its local start knows no more
+                // than kUnknownTimeZone: the bundle says whose clock it was.
+                if (e.time_zone == kUnknownTimeZone && !x.time_zone.empty() &&
+                    x.time_zone != kUnknownTimeZone) {
+                    Session described = e;
+                    described.time_zone = x.time_zone;
+                    catalog.updateSession(described);
+                }
             }
             if (id == 0) {
-                Session x;
-                x.patient_id = patient_id;
-                x.start_utc = *start;
                 x.site = s.site;
                 x.operator_name = s.operator_id;
                 x.protocol = s.protocol;

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "batch_sink.hpp"
 #include "export_csv.hpp"
@@ -102,6 +103,24 @@ void dropFreeAttributes(Attributes& a) {
 
 std::string sessionGroup(const SessionInfo& s) {
     return s.start_utc.empty() ? std::string("undated") : s.start_utc;
+}
+
+/// Orders session starts as times: "...:17Z" before "...:17.753Z" (as text, '.' < 'Z').
+std::string startOrderKey(const std::string& start) {
+    return !start.empty() && start.back() == 'Z' ? start.substr(0, start.size() - 1) : start;
+}
+
+/// Whose clock a session start without a zone is: its `time_zone` attribute, kUnknownTimeZone
+/// when it has none; "" when the start is UTC (or undated).
+std::string sessionTimeZone(const SessionInfo& s) {
+    const auto start = parseIsoStart(s.start_utc);
+    if (!start || start->utc)
+        return {};
+    const auto it = s.extra.find("time_zone");
+    if (it != s.extra.end() && std::holds_alternative<std::string>(it->second) &&
+        !std::get<std::string>(it->second).empty())
+        return std::get<std::string>(it->second);
+    return std::string(kUnknownTimeZone);
 }
 
 std::string datePart(const std::string& start) {
@@ -193,7 +212,10 @@ std::vector<Item> collect(const Catalog& c, const ExportFilter& f, analysis::Pip
                 it.age_years = *age;
         }
         it.patient = p;
-        it.session.start_utc = formatIsoUtc(rec.session.start_utc);
+        // A local start keeps its text without 'Z' and says whose clock it is, as in a bundle.
+        it.session.start_utc = formatSessionStart(rec.session);
+        if (!rec.session.time_zone.empty())
+            it.session.extra["time_zone"] = rec.session.time_zone;
         it.session.site = rec.session.site;
         it.session.operator_id = rec.session.operator_name;
         it.session.protocol = rec.session.protocol;
@@ -250,11 +272,12 @@ void prepare(std::vector<Item>& items, const ExportOptions& o) {
     }
     std::map<std::string, std::set<std::pair<std::string, std::string>>> sessions_of;
     for (const auto& it : items)
-        sessions_of[it.subject_out].insert({it.session.start_utc, it.session_key});
+        sessions_of[it.subject_out].insert({startOrderKey(it.session.start_utc), it.session_key});
     for (auto& it : items) {
         const auto& s = sessions_of[it.subject_out];
-        it.session_number = 1 + static_cast<int>(std::distance(
-                                    s.begin(), s.find({it.session.start_utc, it.session_key})));
+        it.session_number =
+            1 + static_cast<int>(std::distance(
+                    s.begin(), s.find({startOrderKey(it.session.start_utc), it.session_key})));
     }
     std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
         return std::tie(a.subject_out, a.session_number, a.condition, a.repetition) <
@@ -869,14 +892,16 @@ ExportResult writeSignals(std::vector<Item> items, const std::string& source_kin
         }
         if (files.empty())
             throw DatasetError(it.where, 0, "the trial has no force-plate or IMU signals");
-        manifest_files += std::string(manifest_files.empty() ? "" : ",\n") +
-                          "    {\"files\": " + jsonList(files) +
-                          ", \"subject\": " + jsonString(it.subject_out) +
-                          ", \"session\": " + std::to_string(it.session_number) +
-                          ", \"session_date\": " + jsonString(it.session_date) +
-                          ", \"condition\": " + jsonString(it.condition) +
-                          ", \"repetition\": " + std::to_string(it.repetition) +
-                          ", \"status\": " + jsonString(trialStatusName(it.status)) + "}";
+        const std::string zone = sessionTimeZone(it.session);
+        manifest_files +=
+            std::string(manifest_files.empty() ? "" : ",\n") +
+            "    {\"files\": " + jsonList(files) + ", \"subject\": " + jsonString(it.subject_out) +
+            ", \"session\": " + std::to_string(it.session_number) +
+            ", \"session_date\": " + jsonString(it.session_date) +
+            ", \"session_time_zone\": " + (zone.empty() ? std::string("null") : jsonString(zone)) +
+            ", \"condition\": " + jsonString(it.condition) +
+            ", \"repetition\": " + std::to_string(it.repetition) +
+            ", \"status\": " + jsonString(trialStatusName(it.status)) + "}";
     }
     std::string j = metadataHead("stance-signals-csv", source_kind, source_name, f, o);
     j += "  \"length_unit\": " + jsonString(units.name) + ",\n";
@@ -936,8 +961,12 @@ ExportResult writeBundle(std::vector<Item> items, const ExportOptions& o, const 
         if (!w.hasSession(it.subject_out, group)) {
             SessionInfo s = it.session;
             if (!identified) {
+                // Free attributes may hold anything; time_zone only says how to read the start.
+                const std::string zone = sessionTimeZone(s);
                 s.operator_id.clear();
                 s.extra.clear();
+                if (!zone.empty())
+                    s.extra["time_zone"] = zone;
             }
             if (it.age_years)
                 s.extra["age_years"] = *it.age_years;

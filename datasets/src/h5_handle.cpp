@@ -104,12 +104,29 @@ std::string takeErrorStack() {
     return out;
 }
 
+namespace {
+
+std::string pathText(const Where& where) {
+    return where.attribute.empty() ? where.path
+                                   : where.path + " attribute '" + where.attribute + "'";
+}
+
+std::string detailText(const Where& where, const std::string& what) {
+    return where.attribute.empty() ? what : "attribute '" + where.attribute + "': " + what;
+}
+
+}  // namespace
+
+PathError::PathError(const Where& where, const std::string& what)
+    : DatasetError(
+          where.file, 0,
+          where.path.empty() && where.attribute.empty() ? what : pathText(where) + ": " + what),
+      path_(where.path),
+      detail_(detailText(where, what)) {}
+
 void fail(const Where& where, const std::string& what) {
     const std::string stack = takeErrorStack();
-    std::string problem = where.path.empty() ? what : where.path + ": " + what;
-    if (!stack.empty())
-        problem += " (HDF5: " + stack + ")";
-    throw DatasetError(where.file, 0, problem);
+    throw PathError(where, stack.empty() ? what : what + " (HDF5: " + stack + ")");
 }
 
 Hid check(hid_t id, Hid::Closer closer, const Where& where, const std::string& what) {
@@ -187,7 +204,7 @@ void replaceAttr(hid_t obj, const std::string& name) {
 }
 
 Where attrWhere(const Where& where, const std::string& name) {
-    return Where{where.file, where.path + " attribute '" + name + "'"};
+    return Where{where.file, where.path, name};
 }
 
 }  // namespace

@@ -69,13 +69,30 @@ private:
     Closer closer_ = nullptr;
 };
 
-/// Where errors are reported: our file's name and the HDF5 path in it.
+/// Where errors are reported: our file's name, the HDF5 path in it and, for an attribute of
+/// that object, the attribute's name.
 struct Where {
     std::string file;
     std::string path;
+    std::string attribute = {};
 };
 
-/// Throws DatasetError(file, 0, "<path>: <what>[: <HDF5 stack>]").
+/// What fail() throws: a DatasetError whose problem reads "<path>[ attribute '<a>']: <what>",
+/// with the HDF5 path and the rest also kept apart, so that a report that lists problems by path
+/// (the validator) names the path once.
+class PathError : public DatasetError {
+public:
+    PathError(const Where& where, const std::string& what);
+    const std::string& path() const noexcept { return path_; }  ///< HDF5 path; "" if none
+    /// The problem without the path: "[attribute '<a>': ]<what>[ (HDF5: <stack>)]".
+    const std::string& detail() const noexcept { return detail_; }
+
+private:
+    std::string path_;
+    std::string detail_;
+};
+
+/// Throws PathError: DatasetError(file, 0, "<path>: <what>[ (HDF5: <stack>)]").
 [[noreturn]] void fail(const Where& where, const std::string& what);
 /// Throws via fail() when id < 0; returns the owned id.
 Hid check(hid_t id, Hid::Closer closer, const Where& where, const std::string& what);

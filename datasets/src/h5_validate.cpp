@@ -28,11 +28,17 @@ public:
     void issue(const std::string& path, const std::string& problem) {
         report_.issues.push_back(ValidationIssue{path, problem});
     }
+    void warning(const std::string& path, const std::string& problem) {
+        report_.warnings.push_back(ValidationIssue{path, problem});
+    }
 
-    // Runs fn; a DatasetError from the HDF5 helpers becomes an issue at `path`.
+    // Runs fn; a DatasetError from the HDF5 helpers becomes an issue at the place it names
+    // (`path` or an object below it), the path said once.
     void guarded(const std::string& path, const std::function<void()>& fn) {
         try {
             fn();
+        } catch (const h5::PathError& e) {
+            issue(e.path().empty() ? path : e.path(), e.detail());
         } catch (const DatasetError& e) {
             issue(path, e.problem());
         }
@@ -200,7 +206,7 @@ public:
             issue(path, "must be chunked (the format stores every signal chunked)");
             return;
         }
-        bool shuffle = false, deflate = false;
+        bool shuffle = false, deflate = false, fletcher32 = false;
         const int n = H5Pget_nfilters(dcpl.get());
         for (int i = 0; i < n; ++i) {
             unsigned flags = 0;
@@ -210,9 +216,16 @@ public:
                                                   &nelmts, nullptr, 0, nullptr, &filter_config);
             shuffle = shuffle || f == H5Z_FILTER_SHUFFLE;
             deflate = deflate || f == H5Z_FILTER_DEFLATE;
+            fletcher32 = fletcher32 || f == H5Z_FILTER_FLETCHER32;
         }
         if (!shuffle || !deflate)
             issue(path, "must be compressed with the shuffle and deflate filters");
+        // Recommended, not required (docs/stance-hdf5.md, Storage): h5py and MATLAB leave it
+        // out unless asked, and the file reads the same without it.
+        if (!fletcher32)
+            warning(path,
+                    "recommended but absent: the Fletcher-32 checksum filter (it lets every "
+                    "reader detect a damaged chunk)");
         Hid space(H5Dget_space(ds), H5Sclose);
         hsize_t dims[2] = {0, 0}, max_dims[2] = {0, 0};
         if (space.valid() && H5Sget_simple_extent_dims(space.get(), dims, max_dims) >= 1 &&

@@ -116,6 +116,67 @@ CREATE TABLE session_summary (
     UNIQUE (session_id, name)
 );
 )sql"},
+    // Sessions whose start is the site's local time with an unknown offset (BDS and PDS give
+    // such times): start_utc then holds that time without a 'Z', time_zone says whose clock.
+    //
+    // Schema 1 had no way to say so, and `stance catalog import` cut a bundle session's start
+    // to "YYYY-MM-DDTHH:MM:SS" and stored it as UTC: a local time became a false UTC time
+    // ("2015-10-08T08:30:00" -> "2015-10-08T08:30:00Z"), a start with an offset lost it
+    // ("10:47:06+01:00" -> "10:47:06Z"), milliseconds and a date alone were not kept. Each
+    // session's trials still name the bundle group, whose name is the start as the source gave
+    // it: a session whose trials name one start, and whose stored start is exactly what that
+    // cutting made of it, gets the start back (local, with kUnknownTimeZone's text, since the
+    // zone's description stayed in the bundle; or converted to UTC with its offset).
+    {2, "sessions.time_zone: starts in local time with an unknown UTC offset",
+     R"sql(
+ALTER TABLE sessions ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+CREATE TEMP TABLE stance_group_starts AS
+SELECT id, start,
+       CASE WHEN length(start) = 10 THEN start || 'T00:00:00Z'
+            ELSE substr(start, 1, 19) || 'Z' END AS cut,
+       CASE WHEN substr(start, 20, 1) = '.'
+            THEN substr(substr(start, 21, length(start) - 20 - zone_length) || '000', 1, 3)
+            ELSE '000' END AS ms,
+       zone_length
+FROM (SELECT id, start,
+             CASE WHEN start GLOB '*Z' THEN 1
+                  WHEN substr(start, -6, 1) IN ('+', '-') AND length(start) >= 25 THEN 6
+                  ELSE 0 END AS zone_length
+      FROM (SELECT session_id AS id, min(start) AS start
+            FROM (SELECT DISTINCT session_id,
+                         substr(data_group, instr(data_group, '/sessions/') + 10,
+                                instr(data_group, '/trials/') - instr(data_group, '/sessions/')
+                                    - 10) AS start
+                  FROM trials
+                  WHERE instr(data_group, '/sessions/') > 0
+                    AND instr(data_group, '/trials/') > instr(data_group, '/sessions/'))
+            GROUP BY session_id HAVING count(*) = 1))
+WHERE start GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+   OR (substr(start, 1, 19) GLOB
+           '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+       AND (length(start) - zone_length = 19
+            OR (substr(start, 20, 1) = '.' AND length(start) - zone_length > 20
+                AND substr(start, 21, length(start) - 20 - zone_length) NOT GLOB '*[^0-9]*')));
+UPDATE sessions
+SET start_utc = (SELECT start FROM stance_group_starts g WHERE g.id = sessions.id),
+    time_zone = 'local time, zone not given'
+WHERE start_utc = (SELECT cut FROM stance_group_starts g
+                   WHERE g.id = sessions.id AND g.zone_length = 0);
+UPDATE sessions
+SET start_utc = (SELECT strftime('%Y-%m-%dT%H:%M:%S', substr(start, 1, 19),
+                                 (CASE substr(start, -6, 1) WHEN '+' THEN '-' ELSE '+' END) ||
+                                     substr(start, -5)) ||
+                        (CASE ms WHEN '000' THEN '' ELSE '.' || ms END) || 'Z'
+                 FROM stance_group_starts g WHERE g.id = sessions.id)
+WHERE start_utc = (SELECT cut FROM stance_group_starts g
+                   WHERE g.id = sessions.id AND g.zone_length = 6);
+UPDATE sessions
+SET start_utc = (SELECT substr(start, 1, 19) || '.' || ms || 'Z'
+                 FROM stance_group_starts g WHERE g.id = sessions.id)
+WHERE start_utc = (SELECT cut FROM stance_group_starts g
+                   WHERE g.id = sessions.id AND g.zone_length = 1 AND g.ms <> '000');
+DROP TABLE stance_group_starts;
+)sql"},
 };
 
 constexpr int kLatestVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -255,8 +316,12 @@ constexpr const char* kPatientColumns =
 constexpr int kPatientColumnCount = 12;
 constexpr const char* kSessionColumns =
     "s.id, s.patient_id, s.start_utc, s.site, s.operator_name, s.protocol, s.protocol_version, "
-    "s.notes";
-constexpr int kSessionColumnCount = 8;
+    "s.notes, s.time_zone";
+constexpr int kSessionColumnCount = 9;
+/// Sessions in start order. The text sorts as the time does, except that "...:17Z" would sort
+/// after "...:17.753Z" ('Z' > '.'): without the 'Z' a start sorts before its own milliseconds.
+/// A local start (no 'Z') sorts by its clock reading.
+constexpr const char* kSessionOrder = "rtrim(s.start_utc, 'Z'), s.id";
 constexpr const char* kTrialColumns =
     "t.id, t.session_id, t.condition, t.repetition, t.status, t.duration_s, t.data_path, "
     "t.data_group";
@@ -352,11 +417,12 @@ public:
         WriteScope w(*this, action);
         if (!patient(x.patient_id))
             throw CatalogError(location(), action + ": no such patient");
+        checkSession(x, action);
         Statement s(c_,
                     "INSERT INTO sessions (patient_id, start_utc, site, operator_name, protocol, "
-                    "protocol_version, notes) VALUES (?,?,?,?,?,?,?)",
+                    "protocol_version, notes, time_zone) VALUES (?,?,?,?,?,?,?,?)",
                     action);
-        const std::string start = formatIsoUtc(x.start_utc);
+        const std::string start = formatSessionStart(x);
         bindSession(s, x, start);
         s.run();
         const CatalogId id = sqlite3_last_insert_rowid(c_.get());
@@ -369,13 +435,14 @@ public:
         WriteScope w(*this, action);
         if (!patient(x.patient_id))
             throw CatalogError(location(), action + ": no patient " + std::to_string(x.patient_id));
+        checkSession(x, action);
         Statement s(c_,
                     "UPDATE sessions SET patient_id=?, start_utc=?, site=?, operator_name=?, "
-                    "protocol=?, protocol_version=?, notes=? WHERE id=?",
+                    "protocol=?, protocol_version=?, notes=?, time_zone=? WHERE id=?",
                     action);
-        const std::string start = formatIsoUtc(x.start_utc);
+        const std::string start = formatSessionStart(x);
         bindSession(s, x, start);
-        s.bind(8, x.id).run();
+        s.bind(9, x.id).run();
         requireChanged(action, "no such session");
         w.commit();
     }
@@ -392,7 +459,7 @@ public:
     std::vector<Session> sessions(CatalogId patient_id) const override {
         Statement s(c_,
                     std::string("SELECT ") + kSessionColumns +
-                        " FROM sessions s WHERE patient_id=? ORDER BY start_utc, id",
+                        " FROM sessions s WHERE patient_id=? ORDER BY " + kSessionOrder,
                     "cannot list sessions of patient " + std::to_string(patient_id));
         s.bind(1, patient_id);
         std::vector<Session> out;
@@ -483,7 +550,8 @@ public:
             sql += " AND substr(s.start_utc, 1, 10) >= ?";
         if (f.to_date)
             sql += " AND substr(s.start_utc, 1, 10) <= ?";
-        sql += " ORDER BY p.subject_code, s.start_utc, s.id, t.condition, t.repetition";
+        sql += std::string(" ORDER BY p.subject_code, ") + kSessionOrder +
+               ", t.condition, t.repetition";
         Statement s(c_, sql, "cannot select trials");
         int i = 1;
         for (const auto& code : f.subject_codes)
@@ -664,16 +732,17 @@ public:
     std::vector<SummaryPoint> summaryHistory(CatalogId patient_id,
                                              std::string_view name) const override {
         Statement s(c_,
-                    "SELECT s.id, s.start_utc, v.name, v.value, v.unit, v.source FROM "
-                    "session_summary v JOIN sessions s ON v.session_id = s.id WHERE "
-                    "s.patient_id=? AND v.name=? ORDER BY s.start_utc, s.id",
+                    std::string("SELECT s.id, s.start_utc, v.name, v.value, v.unit, v.source FROM "
+                                "session_summary v JOIN sessions s ON v.session_id = s.id WHERE "
+                                "s.patient_id=? AND v.name=? ORDER BY ") +
+                        kSessionOrder,
                     "cannot read the history of " + inQuotes(name));
         s.bind(1, patient_id).bind(2, name);
         std::vector<SummaryPoint> out;
         while (s.step()) {
             SummaryPoint p;
             p.session_id = s.int64(0);
-            p.start_utc = parseTime(s.text(1), "sessions.start_utc");
+            p.start_utc = parseStart(s.text(1), p.session_id).time;
             p.value = {s.text(2), s.real(3), s.text(4), s.text(5)};
             out.push_back(std::move(p));
         }
@@ -779,7 +848,18 @@ private:
             .bind(4, x.operator_name)
             .bind(5, x.protocol)
             .bind(6, x.protocol_version)
-            .bind(7, x.notes);
+            .bind(7, x.notes)
+            .bind(8, x.time_zone);
+    }
+
+    void checkSession(const Session& x, const std::string& action) const {
+        if (x.start_ms.count() < 0 || x.start_ms.count() > 999)
+            throw CatalogError(location(), action + ": start_ms must be 0 to 999");
+        if (x.start_date_only &&
+            (x.start_ms.count() != 0 ||
+             x.start_utc != std::chrono::floor<std::chrono::days>(x.start_utc)))
+            throw CatalogError(location(),
+                               action + ": a start of which only the date is known has no time");
     }
 
     static void bindTrial(Statement& s, const Trial& t) {
@@ -792,11 +872,12 @@ private:
             .bind(7, t.data_group);
     }
 
-    std::chrono::sys_seconds parseTime(const std::string& text, const char* column) const {
-        const auto t = parseIsoUtc(text);
+    IsoStart parseStart(const std::string& text, CatalogId session_id) const {
+        const auto t = parseIsoStart(text);
         if (!t)
-            throw CatalogError(location(), std::string(column) + " holds " + inQuotes(text) +
-                                               ", not an ISO 8601 time");
+            throw CatalogError(location(), "sessions.start_utc of session " +
+                                               std::to_string(session_id) + " holds " +
+                                               inQuotes(text) + ", not an ISO 8601 time");
         return *t;
     }
 
@@ -833,12 +914,21 @@ private:
         Session x;
         x.id = s.int64(o);
         x.patient_id = s.int64(o + 1);
-        x.start_utc = parseTime(s.text(o + 2), "sessions.start_utc");
+        const IsoStart start = parseStart(s.text(o + 2), x.id);
+        x.start_utc = start.time;
+        x.start_ms = start.ms;
+        x.start_date_only = start.date_only;
         x.site = s.text(o + 3);
         x.operator_name = s.text(o + 4);
         x.protocol = s.text(o + 5);
         x.protocol_version = s.text(o + 6);
         x.notes = s.text(o + 7);
+        // The text says whether the time is UTC ('Z' or an offset); a date alone cannot, and
+        // is local when a zone is recorded. A time without a zone is never taken as UTC.
+        const std::string zone = s.text(o + 8);
+        const bool utc = start.date_only ? zone.empty() : start.utc;
+        if (!utc)
+            x.time_zone = zone.empty() ? std::string(kUnknownTimeZone) : zone;
         return x;
     }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -173,6 +174,48 @@ Layout detect(std::string_view header, const std::string& name) {
     return l;
 }
 
+/// Plain decimals ("-12.3456", "0.01"), the whole of a trial file's numbers, without the general
+/// parser: when the digits fit in 15 significant digits m and there are k <= 22 after the
+/// point, m and 10^k are exact doubles and m / 10^k is one correctly rounded division, the
+/// same double std::from_chars returns (Clinger's fast path). Anything else returns false.
+bool parsePlainDecimal(std::string_view cell, double& out) {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    std::size_t i = 0;
+    const bool negative = !cell.empty() && cell[0] == '-';
+    if (negative)
+        i = 1;
+    std::uint64_t m = 0;
+    int digits = 0, fraction = 0;
+    bool point = false, any_before = false, any_after = false;
+    for (; i < cell.size(); ++i) {
+        const char c = cell[i];
+        if (c >= '0' && c <= '9') {
+            if (m != 0 || c != '0')
+                ++digits;  // significant digits only: leading zeros cost nothing
+            m = m * 10 + static_cast<std::uint64_t>(c - '0');
+            if (point) {
+                ++fraction;
+                any_after = true;
+            } else {
+                any_before = true;
+            }
+            if (digits > 15)
+                return false;
+        } else if (c == '.' && !point) {
+            point = true;
+        } else {
+            return false;  // exponent, inf, nan, stray characters: the general parser decides
+        }
+    }
+    if (!any_before || (point && !any_after) || fraction > 22)
+        return false;
+    const double v = static_cast<double>(m) / kPow10[fraction];
+    out = negative ? -v : v;
+    return true;
+}
+
 double parseCell(std::string_view cell, const std::string& name, std::size_t line_no,
                  std::string_view column) {
     while (!cell.empty() && (cell.front() == ' ' || cell.front() == '"'))
@@ -182,6 +225,8 @@ double parseCell(std::string_view cell, const std::string& name, std::size_t lin
     if (!cell.empty() && cell.front() == '+')
         cell.remove_prefix(1);
     double v = 0.0;
+    if (parsePlainDecimal(cell, v))
+        return v;
     const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
     if (ec != std::errc() || ptr != cell.data() + cell.size() || cell.empty()) {
         throw DatasetError(

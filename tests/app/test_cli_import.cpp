@@ -1,14 +1,21 @@
-// `stance import` and `stance validate`, run as a user runs them.
+// `stance import` and `stance validate` (and `stance catalog` on imported local times), run as
+// a user runs them.
 
 #include <unistd.h>
 
+#include <Eigen/Core>
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <variant>
 
+#include "stance/datasets/h5_reader.hpp"
 #include "support/scratch.hpp"
 
 namespace {
@@ -176,4 +183,101 @@ TEST_CASE("stance validate: truncated, foreign and non-conforming files exit 1 w
     CHECK(both.status == 1);
     CHECK(both.out.find("good.h5: valid") != std::string::npos);
     CHECK(s.stance("validate").status == 2);
+}
+
+TEST_CASE("stance import --format csv of an unmodified BDS trial gives the COP of --format bds",
+          "[cli][import]") {
+    Scratch s;
+    // The public file as published (tab-separated, CRLF, header "Time[s] Fx[N] ... COPy[cm]"),
+    // with its columns, units and delimiter declared, and the BDS axes: the authors' COPx is
+    // antero-posterior, COPy medio-lateral, so plate x = device y and plate y = device x.
+    const std::string trial = pub("bds_santos_duarte_2016/data/BDS00001.txt");
+    const std::string bytes_before = slurp(trial);
+    const std::string columns =
+        " --columns time:s,fx:N,fy:N,fz:N,mx:N.m,my:N.m,mz:N.m,copx:cm,copy:cm --delimiter tab ";
+    const Run csv = s.stance("import --format csv" + columns + "--plate-axes y,x,z --out " +
+                             s / "csv.h5 " + trial);
+    INFO(csv.err);
+    REQUIRE(csv.status == 0);
+    CHECK(nlohmann::json::parse(csv.out)["trials"][0]["samples"] == 6000);
+    const Run bds = s.stance("import --format bds --out " + s / "bds.h5 " + trial);
+    INFO(bds.err);
+    REQUIRE(bds.status == 0);
+    CHECK(slurp(trial) == bytes_before);
+    CHECK(s.stance("validate " + s / "csv.h5").status == 0);
+
+    namespace ds = stance::datasets;
+    const ds::BundleReader from_csv(s / "csv.h5"), from_bds(s / "bds.h5");
+    REQUIRE(from_csv.trials().size() == 1);
+    REQUIRE(from_bds.trials().size() == 1);
+    const auto info = from_csv.trialInfo(from_csv.trials()[0]);
+    CHECK(info.source_id == "BDS00001");
+    CHECK(info.source_format == "csv");
+    const auto a = from_csv.readForcePlate(from_csv.trials()[0]);
+    const auto b = from_bds.readForcePlate(from_bds.trials()[0]);
+    REQUIRE(a.has_value());
+    REQUIRE(b.has_value());
+    REQUIRE(a->cop_m.rows() == 6000);
+    REQUIRE(b->cop_m.rows() == 6000);
+    double worst = 0.0;
+    for (Eigen::Index i = 0; i < a->cop_m.rows(); ++i) {
+        for (Eigen::Index k = 0; k < 2; ++k)
+            worst = std::max(worst, std::abs(a->cop_m(i, k) - b->cop_m(i, k)));
+    }
+    CHECK(worst <= 1e-12);
+    // The first sample by hand: COPy = 0.998673 cm is plate x, COPx = -7.988789 cm plate y.
+    CHECK(a->cop_m(0, 0) == Approx(0.00998673).margin(1e-15));
+    CHECK(a->cop_m(0, 1) == Approx(-0.07988789).margin(1e-15));
+    CHECK((a->time_s - b->time_s).cwiseAbs().maxCoeff() == 0.0);
+    // Forces and moments follow the same mapping (moments as axial vectors).
+    REQUIRE(a->force_n.rows() == 6000);
+    CHECK((a->force_n - b->force_n).cwiseAbs().maxCoeff() <= 1e-12);
+    CHECK((a->moment_nm - b->moment_nm).cwiseAbs().maxCoeff() <= 1e-12);
+
+    // Without the axis mapping the device's own axes are taken: ML and AP swapped, which the
+    // comparison above would have caught.
+    const Run identity =
+        s.stance("import --format csv" + columns + "--out " + s / "id.h5 " + trial);
+    REQUIRE(identity.status == 0);
+    const ds::BundleReader from_identity(s / "id.h5");
+    const auto c = from_identity.readForcePlate(from_identity.trials()[0]);
+    REQUIRE(c.has_value());
+    CHECK(c->cop_m(0, 0) == Approx(-0.07988789).margin(1e-15));
+    CHECK((c->cop_m - b->cop_m).cwiseAbs().maxCoeff() > 1e-3);
+}
+
+TEST_CASE("stance catalog keeps a source's local time: list, export, validate",
+          "[cli][import][catalog]") {
+    Scratch s;
+    const std::string pds = pub("pds_dos_santos_2017");
+    REQUIRE(s.stance("import --format pds --info " + pds + "/PDSinfo.txt --out " + s / "p.h5 " +
+                     pds + "/data/PDS13OR1grf.txt")
+                .status == 0);
+    const Run reg = s.stance("catalog import " + s / "p.h5" + " --catalog " + s / "clinic.db");
+    INFO(reg.err);
+    REQUIRE(reg.status == 0);
+    const Run list = s.stance("catalog list --catalog " + s / "clinic.db");
+    REQUIRE(list.status == 0);
+    const auto j = nlohmann::json::parse(list.out);
+    REQUIRE(j.size() == 1);
+    const auto& session = j[0]["sessions"][0];
+    // PDSinfo gives "2016-08-24 10:50:33.248", the laboratory's clock: no 'Z', no invented
+    // offset, the milliseconds kept.
+    CHECK(session["start"] == "2016-08-24T10:50:33.248");
+    CHECK(session["start_utc"].is_null());
+    CHECK(session["time_zone"] == "local time of the laboratory (not UTC)");
+
+    const Run out =
+        s.stance("export bundle --from " + s / "clinic.db" + " --out " + s / "x.h5" + " --secret " +
+                 s / "keys/site_secret" + " --since 2016-08-24 --until 2016-08-24");
+    INFO(out.err);
+    REQUIRE(out.status == 0);
+    CHECK(nlohmann::json::parse(out.out)["trials"] == 1);
+    const stance::datasets::BundleReader exported(s / "x.h5");
+    const auto sessions = exported.sessions(exported.subjects().at(0).id);
+    REQUIRE(sessions.size() == 1);
+    CHECK(sessions[0].start_utc == "2016-08-24T10:50:33.248");
+    CHECK(std::get<std::string>(sessions[0].extra.at("time_zone")) ==
+          "local time of the laboratory (not UTC)");
+    CHECK(s.stance("validate " + s / "x.h5").status == 0);
 }

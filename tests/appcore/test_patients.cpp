@@ -44,7 +44,7 @@ TEST_CASE("patient search matches code, names in either order and birth date", "
     c->addPatient(a);
     c->addPatient(b);
     const auto zid = c->addPatient(z);
-    c->addSession({0, zid, test::day(2024, 3, 4), "", "", "mctsib", "1", ""});
+    c->addSession({0, zid, test::day(2024, 3, 4), "", "", "mctsib", "1", "", {}, "", false});
 
     // Everyone, ordered by family name.
     const auto all = app::searchPatients(*c, "  ");

@@ -101,8 +101,17 @@ TEST_CASE("progress from the catalog: oldest first, display units, up to a sessi
     const double dhi[] = {50, 44, 30};
     const double vel[] = {0.040, 0.035, 0.030};
     for (int k = 0; k < 3; ++k) {
-        s.push_back(c->addSession({0, pid, test::day(2024, 1, 1) + std::chrono::days(21 * k), "",
-                                   "", "mctsib", "1", ""}));
+        s.push_back(c->addSession({0,
+                                   pid,
+                                   test::day(2024, 1, 1) + std::chrono::days(21 * k),
+                                   "",
+                                   "",
+                                   "mctsib",
+                                   "1",
+                                   "",
+                                   {},
+                                   "",
+                                   false}));
         c->putSessionSummary(s.back(), {{"dhi_total", dhi[k], "points", "DHI"},
                                         {"mctsib.ec_foam.cop_velocity", vel[k], "m/s", "x"}});
     }

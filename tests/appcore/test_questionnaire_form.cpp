@@ -99,7 +99,8 @@ TEST_CASE("saving a questionnaire stores answers and session summary values", "[
     const test::ScratchDir dir("questionnaire_save");
     auto c = datasets::openSqliteCatalog(dir / "c.db");
     const auto pid = c->addPatient(test::testPatient());
-    const auto sid = c->addSession({0, pid, test::day(2024, 1, 10), "", "", "mctsib", "1", ""});
+    const auto sid =
+        c->addSession({0, pid, test::day(2024, 1, 10), "", "", "mctsib", "1", "", {}, "", false});
 
     QuestionnaireForm f(analysis::Instrument::kDhi);
     for (std::size_t k = 0; k < 25; ++k)

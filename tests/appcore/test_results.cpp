@@ -173,7 +173,8 @@ TEST_CASE("session results: unknown session, foreign protocol and damaged record
     auto c = datasets::openSqliteCatalog(dir / "c.db");
     const auto pid = c->addPatient(test::testPatient());
     CHECK_THROWS_WITH(app::loadSessionResults(*c, 99), Catch::Contains("session 99: no such"));
-    const auto other = c->addSession({0, pid, test::day(2024, 1, 1), "", "", "treadmill", "1", ""});
+    const auto other =
+        c->addSession({0, pid, test::day(2024, 1, 1), "", "", "treadmill", "1", "", {}, "", false});
     CHECK_THROWS_WITH(app::loadSessionResults(*c, other),
                       Catch::Contains("protocol 'treadmill' is not a built-in protocol"));
 

@@ -117,16 +117,17 @@ TEST_CASE("discovery takes trial files by name, with identities relative to the 
     const auto t = discoverTrials({root});
     // data/BDS*.txt only: BDSinfo.txt, the COP subset table and README.md are not trials.
     REQUIRE(t.size() == 10);
-    CHECK(t[0].source_id == "bds_santos_duarte_2016/data/BDS00001.txt");
+    CHECK(t[0].input == "bds_santos_duarte_2016/data/BDS00001.txt");
     CHECK(t[0].trial == "BDS00001");
+    CHECK(t[0].source_id == "BDS00001");
     CHECK(t[9].trial == "BDS00046");
     CHECK_FALSE(t[0].in_bundle);
     // A file given directly is named by its file name; the identity does not depend on the
     // path used to reach it.
     const auto one = discoverTrials({bdsData() / "BDS00004.txt"});
     REQUIRE(one.size() == 1);
-    CHECK(one[0].source_id == "BDS00004.txt");
-    CHECK(discoverTrials({bdsData() / ".." / "data"})[0].source_id == "data/BDS00001.txt");
+    CHECK(one[0].input == "BDS00004.txt");
+    CHECK(discoverTrials({bdsData() / ".." / "data"})[0].input == "data/BDS00001.txt");
 
     CHECK(errorOf([&] {
               (void)discoverTrials({root, root});
@@ -181,15 +182,15 @@ TEST_CASE("batch CSV: one row per trial, analyze's columns and units, provenance
     const Csv c = readCsv(out);
     REQUIRE(c.rows.size() == 3);
     CHECK(c.order == std::vector<std::string>{"BDS00001", "BDS00004", "BDS00046"});
-    const std::vector<std::string> fixed = {"trial",    "source_id",         "trial_source_id",
+    const std::vector<std::string> fixed = {"trial",    "source_id",         "input",
                                             "pipeline", "algorithm_version", "length_unit",
                                             "fs_hz",    "n_samples"};
     CHECK(std::vector<std::string>(c.header.begin(), c.header.begin() + 8) == fixed);
     const auto names = batchMetricNames(csvOptions(out).metrics);
     CHECK(std::vector<std::string>(c.header.begin() + 8, c.header.end()) == names);
     CHECK(std::find(names.begin(), names.end(), "sample_entropy_ML") == names.end());
-    CHECK(c.value("BDS00004", "source_id") == "in/BDS00004.txt");
-    CHECK(c.value("BDS00004", "trial_source_id") == "BDS00004");
+    CHECK(c.value("BDS00004", "input") == "in/BDS00004.txt");
+    CHECK(c.value("BDS00004", "source_id") == "BDS00004");
     CHECK(c.value("BDS00004", "pipeline") == "clinical");
     CHECK(c.value("BDS00004", "algorithm_version") == stance::analysis::kAlgorithmVersion);
     CHECK(c.value("BDS00004", "length_unit") == "mm");
@@ -234,6 +235,77 @@ TEST_CASE("a batch resumes: trials already in the output are skipped, rows kept 
     CHECK(again.analysed == 0);
     CHECK(again.already_done == 4);
     CHECK(slurp(out) == after);
+}
+
+TEST_CASE("an output of the old layout (source_id = input, trial_source_id) is resumed",
+          "[datasets][batch]") {
+    TempDir dir("old_layout");
+    const auto in = copyTrials(dir.path, "in", {"BDS00001", "BDS00002"});
+    const auto out = dir.path / "metrics.csv";
+    REQUIRE(runBatch(discoverTrials({in}), csvOptions(out)).analysed == 2);
+    const std::string current = slurp(out);
+    // A file as the previous layout wrote it: columns 2 and 3 were named source_id (holding
+    // the input) and trial_source_id (the source's identifier). `drop_source_ids` gives the
+    // layout before that, without the source's identifier.
+    const auto toOld = [](const std::string& text, bool drop_source_ids) {
+        std::string old;
+        std::stringstream lines(text);
+        std::string line;
+        bool header = true;
+        while (std::getline(lines, line)) {
+            auto f = split(line);
+            REQUIRE(f.size() > 3);
+            if (header) {
+                REQUIRE(f[1] == "source_id");
+                REQUIRE(f[2] == "input");
+                f[2] = "trial_source_id";
+            } else {
+                std::swap(f[1], f[2]);
+            }
+            header = false;
+            if (drop_source_ids)
+                f.erase(f.begin() + 2);
+            for (std::size_t k = 0; k < f.size(); ++k)
+                old += (k > 0 ? "," : "") + f[k];
+            old += '\n';
+        }
+        return old;
+    };
+    const std::string old = toOld(current, false);
+    REQUIRE(old.find("trial,source_id,trial_source_id,pipeline,") == 0);
+    REQUIRE(old.find("\nBDS00001,in/BDS00001.txt,BDS00001,clinical,") != std::string::npos);
+    std::ofstream(out, std::ios::binary | std::ios::trunc) << old;
+
+    // Its trials are found done; the file is rewritten in the current layout, new row added.
+    copyTrials(dir.path, "in", {"BDS00003"});
+    const auto s = runBatch(discoverTrials({in}), csvOptions(out));
+    CHECK(s.already_done == 2);
+    CHECK(s.analysed == 1);
+    const std::string after = slurp(out);
+    CHECK(after.substr(0, current.size()) == current);
+    const Csv c = readCsv(out);
+    CHECK(c.rows.size() == 3);
+    CHECK(c.value("BDS00001", "source_id") == "BDS00001");
+    CHECK(c.value("BDS00001", "input") == "in/BDS00001.txt");
+    CHECK(c.value("BDS00003", "source_id") == "BDS00003");
+    CHECK(c.value("BDS00003", "input") == "in/BDS00003.txt");
+
+    // With nothing left to do, an old-layout output is still brought to the current layout.
+    std::ofstream(out, std::ios::binary | std::ios::trunc) << toOld(after, false);
+    const auto none = runBatch(discoverTrials({in}), csvOptions(out));
+    CHECK(none.already_done == 3);
+    CHECK(none.analysed == 0);
+    CHECK(slurp(out) == after);
+
+    // The layout before the source's identifier had a column cannot be completed: refused,
+    // the file left as it is.
+    const std::string older = toOld(after, true);
+    REQUIRE(older.find("trial,source_id,pipeline,") == 0);
+    std::ofstream(out, std::ios::binary | std::ios::trunc) << older;
+    const std::string e = errorOf([&] { (void)runBatch(discoverTrials({in}), csvOptions(out)); });
+    INFO(e);
+    CHECK(e.find(out.string() + ":1: written by an older Stance") == 0);
+    CHECK(slurp(out) == older);
 }
 
 TEST_CASE("a failing trial is reported with its reason and the batch goes on",
@@ -308,7 +380,7 @@ TEST_CASE("shards of one batch write disjoint outputs that cover every trial",
         if (s.analysed == 0)
             continue;
         for (const auto& [trial, row] : readCsv(o.out).rows) {
-            CHECK(shardOf(row[1], trial, 3) == k);
+            CHECK(shardOf(row[2], trial, 3) == k);  // (input, trial)
             CHECK(all.insert(trial).second);
         }
     }
@@ -352,7 +424,7 @@ TEST_CASE("an existing output of another kind is refused, named, and left untouc
     // A torn last row (what a writer without atomic replacement would leave).
     expectRefused(good.substr(0, good.size() - 40), o, ":2:", "fields where the header has");
     const auto bad_number = good.substr(0, header_end + 1) +
-                            "BDS00001,in/BDS00001.txt,BDS00001,clinical," +
+                            "BDS00001,BDS00001,in/BDS00001.txt,clinical," +
                             stance::analysis::kAlgorithmVersion + ",mm,abc,6000" +
                             std::string(batchMetricNames(o.metrics).size(), ',') + "\n";
     expectRefused(bad_number, o, ":2:", "'abc' is not a number");
@@ -404,13 +476,13 @@ TEST_CASE("bundles are batch inputs; metrics.h5 results resume like CSV", "[data
     const auto text = copyTrials(dir.path, "text", {"BDS00010"});
     const auto trials = discoverTrials({bundle, text});
     REQUIRE(trials.size() == 4);
-    CHECK(trials[0].source_id == "cohort.h5");
+    CHECK(trials[0].input == "cohort.h5");
     CHECK(trials[0].in_bundle);
     CHECK(trials[0].trial.rfind("/subjects/", 0) == 0);
     // Each bundle trial also carries the identifier its source gave it.
     std::set<std::string> own;
     for (const auto& t : trials)
-        own.insert(t.trial_source_id);
+        own.insert(t.source_id);
     CHECK(own == std::set<std::string>{"BDS00001", "BDS00004", "BDS00037", "BDS00010"});
 
     // CSV from a bundle: the same numbers as from the text file.
@@ -429,6 +501,11 @@ TEST_CASE("bundles are batch inputs; metrics.h5 results resume like CSV", "[data
     };
     const std::string bds1 = find_bds1();
     REQUIRE_FALSE(bds1.empty());
+    // source_id is what the source called the trial, input the file it was read from.
+    CHECK(c.value(bds1, "source_id") == "BDS00001");
+    CHECK(c.value(bds1, "input") == "cohort.h5");
+    CHECK(c.value("BDS00010", "source_id") == "BDS00010");
+    CHECK(c.value("BDS00010", "input") == "text/BDS00010.txt");
     TempDir solo("h5solo");
     const auto one = copyTrials(solo.path, "t", {"BDS00001"});
     REQUIRE(runBatch(discoverTrials({one}), csvOptions(solo.path / "one.csv")).analysed == 1);
@@ -459,7 +536,10 @@ TEST_CASE("bundles are batch inputs; metrics.h5 results resume like CSV", "[data
             ++from_text;
             CHECK(data.info.source_id == "BDS00010");
         }
+        CHECK_FALSE(std::get<std::string>(data.info.extra.at("batch_input")).empty());
         if (std::get<std::string>(data.info.extra.at("batch_trial")) == bds1) {
+            CHECK(std::get<std::string>(data.info.extra.at("batch_input")) == "cohort.h5");
+            CHECK(data.info.source_id == "BDS00001");
             const auto it = std::find_if(data.metrics.begin(), data.metrics.end(),
                                          [](const Metric& m) { return m.name == "rms_AP"; });
             REQUIRE(it != data.metrics.end());

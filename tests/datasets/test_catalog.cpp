@@ -4,11 +4,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "stance/datasets/catalog.hpp"
 #include "stance/datasets/sqlite_catalog.hpp"
@@ -491,4 +494,184 @@ TEST_CASE("ISO dates and times format and parse", "[datasets][catalog]") {
     CHECK_FALSE(parseIsoUtc("2024-03-05T10:07:09+02:00").has_value());
     CHECK(formatIsoDate(year_month_day{year{987}, month{1}, day{2}}) == "0987-01-02");
     CHECK_FALSE(parseIsoDate("2024-1-02").has_value());
+}
+
+TEST_CASE("session starts parse with their precision and clock", "[datasets][catalog]") {
+    const auto local = parseIsoStart("2016-08-01T11:00:17.753");
+    REQUIRE(local);
+    CHECK_FALSE(local->utc);
+    CHECK_FALSE(local->date_only);
+    CHECK(local->time == at(2016, 8, 1, 11) + seconds(17));
+    CHECK(local->ms == milliseconds(753));
+    const auto utc = parseIsoStart("2015-10-08T08:30:00Z");
+    REQUIRE(utc);
+    CHECK(utc->utc);
+    CHECK(utc->ms == milliseconds(0));
+    // An offset is converted to UTC: 10:47:06 at UTC+1 is 09:47:06 UTC.
+    const auto offset = parseIsoStart("2021-01-05T10:47:06.5+01:00");
+    REQUIRE(offset);
+    CHECK(offset->utc);
+    CHECK(offset->time == at(2021, 1, 5, 9) + minutes(47) + seconds(6));
+    CHECK(offset->ms == milliseconds(500));
+    CHECK(parseIsoStart("2021-01-05T10:47:06-03:30")->time ==
+          at(2021, 1, 5, 14) + minutes(17) + seconds(6));
+    const auto date = parseIsoStart("2015-08-11");
+    REQUIRE(date);
+    CHECK(date->date_only);
+    CHECK_FALSE(date->utc);
+    CHECK(parseIsoStart("2016-08-01T11:00:17.7539")->ms == milliseconds(753));
+    CHECK_FALSE(parseIsoStart("2016-08-01T11:00:17.").has_value());
+    CHECK_FALSE(parseIsoStart("2016-08-01T11:00:17+1").has_value());
+    CHECK_FALSE(parseIsoStart("2016-08-01T11:00:17ZZ").has_value());
+    CHECK_FALSE(parseIsoStart("").has_value());
+
+    Session s;
+    s.start_utc = local->time;
+    s.start_ms = local->ms;
+    s.time_zone = "local time of the laboratory (not UTC)";
+    CHECK(formatSessionStart(s) == "2016-08-01T11:00:17.753");
+    s.time_zone.clear();
+    CHECK(formatSessionStart(s) == "2016-08-01T11:00:17.753Z");
+    s.start_ms = milliseconds(0);
+    CHECK(formatSessionStart(s) == "2016-08-01T11:00:17Z");
+    s.start_utc = date->time;
+    s.start_date_only = true;
+    CHECK(formatSessionStart(s) == "2015-08-11");
+}
+
+TEST_CASE("a local start is stored as local time, never as UTC, and sorts and filters by it",
+          "[datasets][catalog]") {
+    TempDir dir("local");
+    const auto file = dir.path / "clinic.db";
+    auto cat = openSqliteCatalog(file);
+    const CatalogId pid = cat->addPatient(alice());
+    Session lab;
+    lab.patient_id = pid;
+    lab.start_utc = at(2016, 8, 1, 23) + seconds(17);
+    lab.start_ms = milliseconds(753);
+    lab.time_zone = "local time of the laboratory (not UTC)";
+    const CatalogId local_id = cat->addSession(lab);
+    Session utc;  // the same second as a UTC time, without milliseconds
+    utc.patient_id = pid;
+    utc.start_utc = at(2016, 8, 1, 23) + seconds(17);
+    const CatalogId utc_id = cat->addSession(utc);
+    Session date_only;
+    date_only.patient_id = pid;
+    date_only.start_utc = at(2016, 8, 1, 0);
+    date_only.start_date_only = true;
+    date_only.time_zone = std::string(kUnknownTimeZone);
+    const CatalogId date_id = cat->addSession(date_only);
+    for (const CatalogId sid : {local_id, utc_id, date_id}) {
+        Trial t;
+        t.session_id = sid;
+        t.condition = "eo_firm";
+        cat->addTrial(t);
+    }
+
+    // What the database holds: no 'Z' on a local start, its zone beside it.
+    CHECK(rawText(file, ("SELECT start_utc || '|' || time_zone FROM sessions WHERE id=" +
+                         std::to_string(local_id))
+                            .c_str()) ==
+          "2016-08-01T23:00:17.753|local time of the laboratory (not UTC)");
+    CHECK(rawText(file, ("SELECT start_utc || '|' || time_zone FROM sessions WHERE id=" +
+                         std::to_string(utc_id))
+                            .c_str()) == "2016-08-01T23:00:17Z|");
+    CHECK(rawText(file,
+                  ("SELECT start_utc FROM sessions WHERE id=" + std::to_string(date_id)).c_str()) ==
+          "2016-08-01");
+
+    // Read back as written.
+    const auto back = cat->session(local_id);
+    REQUIRE(back);
+    lab.id = local_id;
+    CHECK(*back == lab);
+    date_only.id = date_id;
+    CHECK(*cat->session(date_id) == date_only);
+    CHECK(cat->session(utc_id)->time_zone.empty());
+
+    // In start order: the date alone, the UTC second, then the same second's 753 ms.
+    const auto sessions = cat->sessions(pid);
+    REQUIRE(sessions.size() == 3);
+    CHECK(sessions[0].id == date_id);
+    CHECK(sessions[1].id == utc_id);
+    CHECK(sessions[2].id == local_id);
+    const auto trials = cat->findTrials({});
+    REQUIRE(trials.size() == 3);
+    CHECK(trials[2].session.id == local_id);
+
+    // The date filter takes the local start's own date (the site's calendar day), not a UTC
+    // date made up with a guessed offset.
+    CatalogFilter f;
+    f.from_date = year_month_day{year{2016}, month{8}, day{1}};
+    f.to_date = f.from_date;
+    CHECK(cat->findTrials(f).size() == 3);
+    f.from_date = year_month_day{year{2016}, month{8}, day{2}};
+    f.to_date = f.from_date;
+    CHECK(cat->findTrials(f).empty());
+
+    Session bad = lab;
+    bad.id = 0;
+    bad.start_ms = milliseconds(1000);
+    CHECK(errorOf([&] { cat->addSession(bad); }).find("start_ms") != std::string::npos);
+    bad.start_ms = milliseconds(5);
+    bad.start_date_only = true;
+    CHECK(errorOf([&] { cat->addSession(bad); }).find("only the date") != std::string::npos);
+}
+
+TEST_CASE("migration 2 gives back the starts schema 1 stored as false UTC times",
+          "[datasets][catalog]") {
+    TempDir dir("migrate2");
+    const auto file = dir.path / "old.db";
+    struct Case {
+        std::string stored;  // what `catalog import` of schema 1 made of the bundle's start
+        std::string group;   // the bundle session's name, as the source gave the start
+        std::string start;   // what migration 2 gives back
+        std::string zone;
+    };
+    const std::vector<Case> cases = {
+        {"2015-10-08T08:30:00Z", "2015-10-08T08:30:00", "2015-10-08T08:30:00",
+         std::string(kUnknownTimeZone)},
+        {"2016-08-01T11:00:17Z", "2016-08-01T11:00:17.753", "2016-08-01T11:00:17.753",
+         std::string(kUnknownTimeZone)},
+        {"2015-08-11T00:00:00Z", "2015-08-11", "2015-08-11", std::string(kUnknownTimeZone)},
+        {"2021-01-05T10:47:06Z", "2021-01-05T10:47:06+01:00", "2021-01-05T09:47:06Z", ""},
+        {"2024-03-05T10:15:07Z", "2024-03-05T10:15:07.25Z", "2024-03-05T10:15:07.250Z", ""},
+        {"2024-03-05T10:15:00Z", "2024-03-05T10:15:00Z", "2024-03-05T10:15:00Z", ""},
+        // Stored start that is not what schema 1 made of the group's: left alone.
+        {"2024-03-05T11:15:00Z", "2024-03-05T10:15:00", "2024-03-05T11:15:00Z", ""},
+    };
+    {
+        auto cat = openSqliteCatalog(file);
+        Patient p;
+        p.subject_code = "s1";
+        const CatalogId pid = cat->addPatient(p);
+        for (const auto& c : cases) {
+            Session s;
+            s.patient_id = pid;
+            s.start_utc = *parseIsoUtc(c.stored);
+            Trial t;
+            t.session_id = cat->addSession(s);
+            t.condition = "eo_firm";
+            t.data_path = "cohort.h5";
+            t.data_group = "/subjects/s1/sessions/" + c.group + "/trials/001";
+            cat->addTrial(t);
+        }
+    }
+    // Back to schema 1 as it was: the column gone, the version row too.
+    rawSql(file,
+           "ALTER TABLE sessions DROP COLUMN time_zone; DELETE FROM schema_version WHERE "
+           "version >= 2");
+    REQUIRE(rawText(file, "SELECT max(version) FROM schema_version") == "1");
+    auto cat = openSqliteCatalog(file);
+    CHECK(cat->schemaVersion() == 2);
+    const auto sessions = cat->sessions(cat->patientByCode("s1")->id);
+    REQUIRE(sessions.size() == cases.size());
+    std::vector<std::pair<std::string, std::string>> got, want;
+    for (const auto& s : sessions)
+        got.emplace_back(formatSessionStart(s), s.time_zone);
+    for (const auto& c : cases)
+        want.emplace_back(c.start, c.zone);
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    CHECK(got == want);
 }

@@ -103,6 +103,10 @@ TEST_CASE("write then read gives back every group, attribute and value exactly",
     for (const auto& i : report.issues)
         UNSCOPED_INFO(i.path << ": " << i.problem);
     CHECK(report.ok());
+    // Every signal Stance writes has the Fletcher-32 checksum: nothing to recommend.
+    for (const auto& w : report.warnings)
+        UNSCOPED_INFO("warning: " << w.path << ": " << w.problem);
+    CHECK(report.warnings.empty());
     CHECK(report.subjects == 2);
     CHECK(report.sessions == 3);
     CHECK(report.trials == 4);
@@ -254,6 +258,12 @@ TEST_CASE("a truncated, corrupt or foreign file is refused with the file and the
         REQUIRE_FALSE(report.ok());
         INFO(report.issues[0].path << ": " << report.issues[0].problem);
         CHECK(report.issues[0].path.rfind("/subjects/", 0) == 0);
+        // The place is named once: as the issue's path, not again inside its problem.
+        for (const auto& i : report.issues) {
+            INFO(i.path << ": " << i.problem);
+            CHECK(i.problem.find(i.path) == std::string::npos);
+            CHECK(i.problem.find("/subjects/") == std::string::npos);
+        }
         bool threw = false;
         try {
             BundleReader r(bad);

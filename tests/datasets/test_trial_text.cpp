@@ -1,8 +1,13 @@
 // Trial-file readers on the real files and on malformed ones.
 
 #include <catch2/catch.hpp>
+#include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "stance/datasets/trial_text.hpp"
 
@@ -113,4 +118,56 @@ TEST_CASE("malformed files name the file, the line and the problem", "[datasets]
     } catch (const DatasetError& e) {
         CHECK(std::string(e.what()).find("/nonexistent/stance/trial.txt") != std::string::npos);
     }
+}
+
+TEST_CASE("numbers read exactly as std::from_chars reads them, fast path or not", "[datasets]") {
+    // Plain decimals take a fast path (one correctly rounded division); the rest go through
+    // std::from_chars. Either way the double must be the one from_chars gives, bit for bit.
+    std::mt19937_64 rng(20261206);
+    std::vector<std::string> cells = {"0",
+                                      "-0",
+                                      "0.0",
+                                      "-0.000",
+                                      "1.",
+                                      "12.5e-3",
+                                      "1e5",
+                                      "123456789012345",
+                                      "1234567890123456",
+                                      "0.1234567890123456789",
+                                      "999999999999999.9",
+                                      "0.0000000000000000000001",
+                                      "-7.988789",
+                                      "00012.0500"};
+    std::uniform_int_distribution<int> digit(0, 9), len(1, 18), frac(0, 22), coin(0, 3);
+    for (int k = 0; k < 4000; ++k) {
+        std::string s;
+        if (coin(rng) == 0)
+            s += '-';
+        const int before = len(rng) % 9 + 1, after = frac(rng);
+        for (int i = 0; i < before; ++i)
+            s += static_cast<char>('0' + digit(rng));
+        if (after > 0) {
+            s += '.';
+            for (int i = 0; i < after; ++i)
+                s += static_cast<char>('0' + digit(rng));
+        }
+        cells.push_back(s);
+    }
+    std::string text = "time,ml_m,ap_m\n";
+    for (std::size_t i = 0; i < cells.size(); ++i)
+        text += std::to_string(i) + "," + cells[i] + "," + cells[cells.size() - 1 - i] + "\n";
+    const auto t = readTrialText(writeTemp("decimals.csv", text));
+    REQUIRE(t.recording.xy_m.rows() == static_cast<Eigen::Index>(cells.size()));
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const std::string& c = cells[i];
+        double expected = 0.0;
+        std::from_chars(c.data(), c.data() + c.size(), expected);
+        const double got = t.recording.xy_m(static_cast<Eigen::Index>(i), 0);
+        if (std::memcmp(&expected, &got, sizeof got) != 0) {
+            ++mismatches;
+            UNSCOPED_INFO(c << " read as " << got << ", from_chars gives " << expected);
+        }
+    }
+    CHECK(mismatches == 0);
 }

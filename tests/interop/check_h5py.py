@@ -4,11 +4,13 @@
 1. A bundle written by `stance import` is read by h5py with the values, dtypes, shapes, units,
    frames and storage filters that docs/stance-hdf5.md promises.
 2. The committed version-1 fixture reads with the values it was written with.
-3. A file written by h5py from the document alone is accepted by `stance validate`, and each
+3. A file written by h5py from the document alone is accepted by `stance validate` (without the
+   recommended Fletcher-32 checksum: with one warning per signal; with it: none), and each
    departure from the document is reported with its HDF5 path and a non-zero exit.
 
 usage: check_h5py.py STANCE_BINARY PUBLIC_DATA_DIR TEST_DATA_DIR
 """
+import json
 import os
 import shutil
 import subprocess
@@ -115,68 +117,100 @@ with tempfile.TemporaryDirectory(prefix="stance_interop_") as tmp:
         check(abs(tr["imu/trunk/quat"][2, 0] - np.cos(0.003)) < 1e-15, "fixture quaternion")
 
     # ---- 3. a file written from the document alone --------------------------------------
+    # Fletcher-32 is recommended, not required: a file without it (h5py's and MATLAB's default)
+    # is valid and draws one warning per signal; with it (as Stance writes), none.
     own = os.path.join(tmp, "own.h5")
+    own_checksummed = os.path.join(tmp, "own_fletcher32.h5")
+    n = 500
+    t = np.arange(n) * 0.01
 
-    def signal(group, name, data, units, columns, frame):
+    def signal(group, name, data, units, columns, frame, fletcher32=False):
         data = np.asarray(data, dtype=np.float64)
         maxshape = (None,) + data.shape[1:]
         ds = group.create_dataset(name, data=data, maxshape=maxshape, chunks=True,
-                                  shuffle=True, compression="gzip", compression_opts=4)
+                                  shuffle=True, compression="gzip", compression_opts=4,
+                                  fletcher32=fletcher32)
         ds.attrs["units"] = units
         ds.attrs["columns"] = columns
         ds.attrs["frame"] = frame
         return ds
 
-    n = 500
-    t = np.arange(n) * 0.01
-    with h5py.File(own, "w") as f:
-        f.attrs["format"] = "stance-hdf5"
-        f.attrs["format_version"] = np.int64(1)
-        f.attrs["created_utc"] = "2024-06-01T12:00:00Z"
-        f.attrs["software"] = "my-lab-script"
-        f.attrs["software_version"] = "0.3"
-        dev = f.create_group("devices/wii1")
-        for a, v in [("kind", "loadcell_board"), ("make", "Nintendo"), ("model", "RVL-021"),
-                     ("serial", ""), ("firmware", "")]:
-            dev.attrs[a] = v
-        dev.attrs["rate_hz"] = 100.0
-        s = f.create_group("subjects/x17")
-        s.attrs["id"] = "x17"
-        s.attrs["sex"] = "male"
-        s.attrs["age_years"] = 71.0
-        se = s.create_group("sessions/2024-06-01T11:00:00Z")
-        for a, v in [("start_utc", "2024-06-01T11:00:00Z"), ("site", "home"), ("operator", "me"),
-                     ("protocol", "romberg"), ("protocol_version", "1")]:
-            se.attrs[a] = v
-        tr = se.create_group("trials/001")
-        for a, v in [("condition", "ec_firm"), ("status", "complete"),
-                     ("t0_utc", "2024-06-01T11:02:00Z"), ("source_id", ""),
-                     ("source_format", "")]:
-            tr.attrs[a] = v
-        tr.attrs["planned_duration_s"] = 5.0
-        raw = tr.create_group("raw/wii1")
-        d = signal(raw, "data", np.full((n, 4), 1200, dtype=np.int32).astype(np.float64),
-                   ["N"] * 4, ["tr", "br", "tl", "bl"], "device")
-        d.attrs["scale"] = np.full(4, 0.1)
-        d.attrs["offset"] = np.zeros(4)
-        signal(raw, "time", t, ["s"], ["time"], "none")
-        cnt = raw.create_dataset("counter", data=np.arange(n, dtype=np.int64), maxshape=(None,),
-                                 chunks=True, shuffle=True, compression="gzip")
-        cnt.attrs["units"] = ["1"]
-        cnt.attrs["columns"] = ["counter"]
-        cnt.attrs["frame"] = "none"
-        signal(raw, "gaps", np.zeros((0, 2)), ["s", "s"], ["start", "end"], "none")
-        fp = tr.create_group("forceplate")
-        fp.attrs["frame"] = "plate"
-        fp.attrs["cop_origin"] = "plate centre"
-        fp.attrs["source"] = "raw/wii1"
-        signal(fp, "time", t, ["s"], ["time"], "none")
-        signal(fp, "cop", np.c_[0.01 * np.sin(t), 0.02 * np.cos(t)], ["m", "m"],
-               ["x_ml", "y_ap"], "plate")
-        signal(fp, "gaps", np.zeros((0, 2)), ["s", "s"], ["start", "end"], "none")
+    def write_own(path, fletcher32):
+        def sig(group, name, data, units, columns, frame):
+            return signal(group, name, data, units, columns, frame, fletcher32)
+
+        with h5py.File(path, "w") as f:
+            f.attrs["format"] = "stance-hdf5"
+            f.attrs["format_version"] = np.int64(1)
+            f.attrs["created_utc"] = "2024-06-01T12:00:00Z"
+            f.attrs["software"] = "my-lab-script"
+            f.attrs["software_version"] = "0.3"
+            dev = f.create_group("devices/wii1")
+            for a, v in [("kind", "loadcell_board"), ("make", "Nintendo"), ("model", "RVL-021"),
+                         ("serial", ""), ("firmware", "")]:
+                dev.attrs[a] = v
+            dev.attrs["rate_hz"] = 100.0
+            s = f.create_group("subjects/x17")
+            s.attrs["id"] = "x17"
+            s.attrs["sex"] = "male"
+            s.attrs["age_years"] = 71.0
+            se = s.create_group("sessions/2024-06-01T11:00:00Z")
+            for a, v in [("start_utc", "2024-06-01T11:00:00Z"), ("site", "home"),
+                         ("operator", "me"), ("protocol", "romberg"), ("protocol_version", "1")]:
+                se.attrs[a] = v
+            tr = se.create_group("trials/001")
+            for a, v in [("condition", "ec_firm"), ("status", "complete"),
+                         ("t0_utc", "2024-06-01T11:02:00Z"), ("source_id", ""),
+                         ("source_format", "")]:
+                tr.attrs[a] = v
+            tr.attrs["planned_duration_s"] = 5.0
+            raw = tr.create_group("raw/wii1")
+            d = sig(raw, "data", np.full((n, 4), 1200, dtype=np.int32).astype(np.float64),
+                    ["N"] * 4, ["tr", "br", "tl", "bl"], "device")
+            d.attrs["scale"] = np.full(4, 0.1)
+            d.attrs["offset"] = np.zeros(4)
+            sig(raw, "time", t, ["s"], ["time"], "none")
+            cnt = raw.create_dataset("counter", data=np.arange(n, dtype=np.int64),
+                                     maxshape=(None,), chunks=True, shuffle=True,
+                                     compression="gzip", fletcher32=fletcher32)
+            cnt.attrs["units"] = ["1"]
+            cnt.attrs["columns"] = ["counter"]
+            cnt.attrs["frame"] = "none"
+            sig(raw, "gaps", np.zeros((0, 2)), ["s", "s"], ["start", "end"], "none")
+            fp = tr.create_group("forceplate")
+            fp.attrs["frame"] = "plate"
+            fp.attrs["cop_origin"] = "plate centre"
+            fp.attrs["source"] = "raw/wii1"
+            sig(fp, "time", t, ["s"], ["time"], "none")
+            sig(fp, "cop", np.c_[0.01 * np.sin(t), 0.02 * np.cos(t)], ["m", "m"],
+                ["x_ml", "y_ap"], "plate")
+            sig(fp, "gaps", np.zeros((0, 2)), ["s", "s"], ["start", "end"], "none")
+
+    write_own(own, False)
+    write_own(own_checksummed, True)
     rc, out, err = run("validate", own)
     check(rc == 0 and "valid stance-hdf5 version 1" in out,
           "a file written by h5py from the document validates: " + out + err)
+    tp = "/subjects/x17/sessions/2024-06-01T11:00:00Z/trials/001"
+    signals = [tp + "/raw/wii1/" + d for d in ("time", "data", "counter", "gaps")] + \
+              [tp + "/forceplate/" + d for d in ("time", "cop", "gaps")]
+    check("(1 subjects, 1 sessions, 1 trials), 7 warnings" in out,
+          "without Fletcher-32: valid, with one warning per signal: " + out)
+    for path in signals:
+        line = next((l for l in out.splitlines() if l.startswith(own + ": " + path + ": ")), "")
+        check("warning: recommended but absent: the Fletcher-32 checksum" in line,
+              "warning for " + path + ": " + out)
+    rc, out, err = run("validate", "--format", "json", own)
+    report = json.loads(out)[0] if rc == 0 else {}
+    check(report.get("valid") is True and report.get("issues") == [] and
+          sorted(w["path"] for w in report.get("warnings", [])) == sorted(signals),
+          "json: valid, the warnings name every signal: " + out + err)
+    rc, out, err = run("validate", own_checksummed)
+    check(rc == 0 and out.strip() == own_checksummed +
+          ": valid stance-hdf5 version 1 (1 subjects, 1 sessions, 1 trials)",
+          "with Fletcher-32: valid and no warning: " + out + err)
+    with h5py.File(own_checksummed, "r") as f:
+        check(f[tp + "/forceplate/cop"].fletcher32, "h5py wrote the checksum it was asked for")
 
     def broken(name, mutate, expect_path, expect_text):
         path = os.path.join(tmp, name + ".h5")
@@ -189,7 +223,6 @@ with tempfile.TemporaryDirectory(prefix="stance_interop_") as tmp:
         check(expect_text in line, "%s: reports '%s' at %s; output:\n%s" %
               (name, expect_text, expect_path, out))
 
-    tp = "/subjects/x17/sessions/2024-06-01T11:00:00Z/trials/001"
     broken("no_units", lambda f: f[tp + "/forceplate/cop"].attrs.__delitem__("units"),
            tp + "/forceplate/cop", "missing attribute 'units'")
     broken("wrong_unit", lambda f: f[tp + "/forceplate/cop"].attrs.__setitem__("units", ["mm", "mm"]),

@@ -20,25 +20,25 @@
 
 namespace stance::datasets {
 
-/// One trial to analyse and its identity. (source_id, trial) is unique within a batch and is
-/// what resuming and sharding key on.
+/// One trial to analyse and its identity. (input, trial) is unique within a batch and is what
+/// resuming and sharding key on.
 struct BatchTrial {
     /// The input file: its path relative to the folder given on the command line, prefixed by
     /// that folder's name ("data/BDS00001.txt"), or its file name when the file itself was
     /// given ("BDS00001.txt", "cohort.h5"). Independent of where the data are mounted.
-    std::string source_id;
-    /// The trial within the source: the file stem for a text trial ("BDS00001"), the trial's
+    std::string input;
+    /// The trial within the input: the file stem for a text trial ("BDS00001"), the trial's
     /// group for a bundle ("/subjects/s01/sessions/2015-10-08T08:30:00/trials/001").
     std::string trial;
     /// The identifier the source gave the trial: a bundle trial's `source_id` attribute (e.g.
-    /// "BDS00001", "" when it has none), a text trial's file stem.
-    std::string trial_source_id;
+    /// "BDS00001", "" when it has none), a text trial's file stem. Not part of the identity.
+    std::string source_id;
     std::filesystem::path file;  ///< where to read it
     bool in_bundle = false;
     TrialRef ref;  ///< the trial in the bundle when in_bundle
 };
 
-/// Every trial under the inputs, sorted by (source_id, trial). A file is read as a trial text
+/// Every trial under the inputs, sorted by (input, trial). A file is read as a trial text
 /// file (readTrialText) or, with extension .h5 / .hdf5, as a bundle whose trials are listed. In
 /// a folder, searched recursively (hidden entries skipped), only names a trial reader claims are
 /// taken: `*.csv`, `BDS<digits>.txt`, `PDS*grf.txt`, `*.h5`, `*.hdf5`; other files (READMEs,
@@ -54,10 +54,10 @@ struct ShardSpec {
     static ShardSpec parse(std::string_view text);
 };
 
-/// The shard (1..count) of a trial: 1 + (the first 8 bytes of SHA-256(source_id, NUL, trial)
-/// read as a big-endian integer) mod count. A function of the identity alone: the same on every
+/// The shard (1..count) of a trial: 1 + (the first 8 bytes of SHA-256(input, NUL, trial) read
+/// as a big-endian integer) mod count. A function of the identity alone: the same on every
 /// machine, whatever the order or the other inputs.
-unsigned shardOf(std::string_view source_id, std::string_view trial, unsigned count) noexcept;
+unsigned shardOf(std::string_view input, std::string_view trial, unsigned count) noexcept;
 
 /// Progress as the batch goes: reported from the calling thread.
 struct BatchProgress {
@@ -69,7 +69,7 @@ struct BatchProgress {
 };
 
 struct BatchFailure {
-    std::string source_id;
+    std::string input;
     std::string trial;
     std::string reason;  ///< "<file>:<line>: <problem>" or the analysis error
 };

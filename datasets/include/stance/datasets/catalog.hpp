@@ -49,6 +49,19 @@ std::string formatIsoUtc(std::chrono::sys_seconds t);  ///< "2024-03-05T10:15:00
 /// Accepts "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD HH:MM:SS" (taken as UTC) and "YYYY-MM-DD".
 std::optional<std::chrono::sys_seconds> parseIsoUtc(std::string_view s) noexcept;
 
+/// A session start read from ISO 8601 text, as precise as the text is and in the clock it names.
+struct IsoStart {
+    /// UTC when `utc`; otherwise the clock reading as written (a local time whose offset is not
+    /// known), held in the same type without any conversion. 00:00:00 when `date_only`.
+    std::chrono::sys_seconds time{};
+    std::chrono::milliseconds ms{0};  ///< fraction of the second, 0-999 (finer digits dropped)
+    bool utc = false;                 ///< the text ended in Z or an offset (then converted to UTC)
+    bool date_only = false;           ///< "YYYY-MM-DD": no time of day
+};
+/// Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.f...]" followed by nothing (local time), "Z" or
+/// "+HH:MM"/"-HH:MM" (converted to UTC). The 'T' may be a space. nullopt for anything else.
+std::optional<IsoStart> parseIsoStart(std::string_view s) noexcept;
+
 /// A patient. Everything but id, sex, height and mass identifies the person.
 struct Patient {
     CatalogId id = 0;
@@ -67,17 +80,40 @@ struct Patient {
 };
 
 /// One visit: a protocol run at a site by an operator.
+///
+/// The start is UTC when `time_zone` is empty, which is the case for every session Stance
+/// records. A source that gives only the site's local time, without its offset from UTC (the
+/// BDS and PDS metadata), gives a session whose `time_zone` says so: `start_utc` then holds that
+/// local clock reading unconverted, so its date is the site's calendar date, and it must not be
+/// shown, exported or compared as a UTC time (no offset is invented).
 struct Session {
     CatalogId id = 0;
     CatalogId patient_id = 0;
+    /// The start to the second: UTC, or the site's local clock reading when `time_zone` is set.
     std::chrono::sys_seconds start_utc{};
     std::string site;
     std::string operator_name;
     std::string protocol;          ///< e.g. "mctsib", "romberg", "sot"
     std::string protocol_version;  ///< version of the protocol definition used
     std::string notes;
+    /// Milliseconds of the start past `start_utc` (0-999), when the source gives them (PDS).
+    std::chrono::milliseconds start_ms{0};
+    /// Empty: the start is UTC. Otherwise the start is local time with an unknown UTC offset, and
+    /// this says whose clock, as the source described it (a bundle session's `time_zone`
+    /// attribute, e.g. "local time of the laboratory (not UTC)", or "unknown").
+    std::string time_zone;
+    /// Only the date of the start is known (`start_utc` is 00:00:00 of it, `start_ms` 0).
+    bool start_date_only = false;
     friend bool operator==(const Session&, const Session&) = default;
 };
+
+/// Session::time_zone of a local start whose source does not say whose clock it is.
+inline constexpr std::string_view kUnknownTimeZone = "local time, zone not given";
+
+/// The start as ISO 8601 text, as the catalog stores it and exports write it: with "Z" when UTC
+/// ("2024-03-05T10:15:00Z"), without when local ("2015-10-08T08:30:00"), with milliseconds when
+/// start_ms is not 0 ("2016-08-01T11:00:17.753"), the date alone when start_date_only.
+std::string formatSessionStart(const Session& s);
 
 /// One recorded trial and where its signals are: a stance-hdf5 file and the trial's group in it
 /// ("/subjects/<id>/sessions/<start>/trials/<nnn>").
@@ -145,12 +181,12 @@ struct SummaryValue {
 /// One point of a summary value's history for a patient.
 struct SummaryPoint {
     CatalogId session_id = 0;
-    std::chrono::sys_seconds start_utc{};
+    std::chrono::sys_seconds start_utc{};  ///< the session's (local when it has a time_zone)
     SummaryValue value;
 };
 
-/// Which trials to select. Empty lists select all; dates are inclusive and compare the session
-/// start date in UTC.
+/// Which trials to select. Empty lists select all; dates are inclusive and compare the date of
+/// the session start as stored: the UTC date, or the site's local date for a local start.
 struct CatalogFilter {
     std::vector<std::string> subject_codes;
     std::vector<std::string> conditions;
@@ -192,7 +228,10 @@ public:
     virtual CatalogId addSession(const Session& s) = 0;
     virtual void updateSession(const Session& s) = 0;
     virtual std::optional<Session> session(CatalogId id) const = 0;
-    virtual std::vector<Session> sessions(CatalogId patient_id) const = 0;  ///< by start time
+    /// By start time (a local start is ordered by its clock reading: among sessions of one
+    /// site this is their order; against a UTC start of the same day it may be off by the unknown
+    /// offset).
+    virtual std::vector<Session> sessions(CatalogId patient_id) const = 0;
 
     // Trials.
     virtual CatalogId addTrial(const Trial& t) = 0;

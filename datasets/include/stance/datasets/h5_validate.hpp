@@ -19,7 +19,11 @@ struct ValidationReport {
     int format_version = 0;  ///< 0 when it could not be read
     std::size_t subjects = 0, sessions = 0, trials = 0;
     std::vector<ValidationIssue> issues;
-    bool ok() const noexcept { return issues.empty(); }
+    /// What the format recommends and the file lacks, without making it invalid: a signal
+    /// without the Fletcher-32 checksum ("recommended but absent: ..."), as h5py and MATLAB
+    /// write by default. In file order.
+    std::vector<ValidationIssue> warnings;
+    bool ok() const noexcept { return issues.empty(); }  ///< warnings do not count
 };
 
 /// Reads every group, attribute and dataset of the file (so a corrupt chunk is found) and

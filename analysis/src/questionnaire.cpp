@@ -92,9 +92,11 @@ InstrumentInfo makeVssSf() {
                      0.0,
                      60.0,
                      true,
+                     "15-item short form: Yardley L, Beech S, Zander L, Evans T, Weinman J "
+                     "(1998) Br J Gen Pract 48(429):1136-1140; the full scale it shortens: "
                      "Yardley L, Masson E, Verschuur C, Haacke N, Luxon L (1992) J Psychosom Res "
-                     "36(8):731-741 (the scale); short form's psychometrics: Wilhelmsen K, Strand "
-                     "LI, Nordahl SHG, Eide GE, Ljunggren AE (2008) BMC Ear Nose Throat Disord 8:2",
+                     "36(8):731-741; short form's psychometrics: Wilhelmsen K, Strand LI, Nordahl "
+                     "SHG, Eide GE, Ljunggren AE (2008) BMC Ear Nose Throat Disord 8:2",
                      "Item wording is the authors'; Stance ships item numbers only. The "
                      "vertigo-balance / autonomic-anxiety item split is not shipped (see "
                      "docs/questionnaires.md).",
@@ -114,10 +116,10 @@ InstrumentInfo makeAbc() {
                      false,
                      "Powell LE, Myers AM (1995) The Activities-specific Balance Confidence (ABC) "
                      "Scale. J Gerontol A Biol Sci Med Sci 50A(1):M28-M34",
-                     "The scale's use beyond small paper-based practice, electronic adaptations "
-                     "and posting it need the authors' permission (University of Waterloo); Stance "
-                     "ships item numbers only and scores answers the clinic collected on its own "
-                     "licensed form.",
+                     "The scale is copyrighted: the NINDS Common Data Elements list it under a "
+                     "notice of copyright and refer requests for the instrument to its author, "
+                     "Anita M. Myers (University of Waterloo). Stance ships item numbers only and "
+                     "scores answers the clinic collected on the form it obtained.",
                      {}};
     for (int k = 1; k <= 16; ++k)
         i.items.push_back({k, "", "ABC item"});

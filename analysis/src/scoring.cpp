@@ -159,7 +159,7 @@ const ConditionSummary* findSummary(const std::vector<ConditionSummary>& all,
 // Quiet-stance protocols: match, check and score every scheduled trial.
 std::vector<QuietTrialScore> scoreSchedule(const MatchedTrials& m,
                                            const Expected<PendulumModel>& model,
-                                           const TrialCheckOptions& check) {
+                                           double body_mass_kg, const TrialCheckOptions& check) {
     std::vector<QuietTrialScore> scores;
     for (std::size_t i = 0; i < m.steps.size(); ++i) {
         const ProtocolStep& step = m.steps[i];
@@ -170,7 +170,7 @@ std::vector<QuietTrialScore> scoreSchedule(const MatchedTrials& m,
             s.outcome = checkTrial(*m.records[i], step.duration_s, check);
             if (s.outcome.usable) {
                 const TrialOutcome o = s.outcome;
-                s = scoreQuietTrial(*m.records[i], model);
+                s = scoreQuietTrial(*m.records[i], model, body_mass_kg);
                 s.outcome = o;
             }
         }
@@ -186,7 +186,111 @@ std::vector<QuietTrialScore> scoreSchedule(const MatchedTrials& m,
     return scores;
 }
 
+// A trial's COM, which estimator gave it, and the rows whose COM is trusted for path measures.
+struct ComEstimate {
+    Signal2 com_m;
+    ComEstimator estimator = ComEstimator::kNone;
+    Eigen::Index first = 0;  // first trusted row
+    Eigen::Index count = 0;  // number of trusted rows
+    std::string note;        // why the horizontal forces were not used
+};
+
+// Body mass for the zero-point integration: the trial's, the body's, else mean Fz / g; 0 = none.
+double integrationMass(const TrialRecord& trial, double body_mass_kg) {
+    if (trial.body_mass_kg > 0.0)
+        return trial.body_mass_kg;
+    if (body_mass_kg > 0.0)
+        return body_mass_kg;
+    const Eigen::VectorXd& fz = trial.vertical_force_n;
+    if (fz.size() == trial.cop.xy_m.rows() && fz.size() > 0 && fz.allFinite() && fz.mean() > 0.0)
+        return fz.mean() / kStandardGravity;
+    return 0.0;
+}
+
+// The zero-point integration when the trial has horizontal forces and it succeeds, else the
+// COP low-pass (with the reason in `note` when forces were given).
+Expected<ComEstimate> estimateCom(const TrialRecord& trial, const PendulumModel& model,
+                                  double body_mass_kg) {
+    const Signal2 cop = absoluteCop(trial);
+    const double fs = trial.cop.fs_hz;
+    ComEstimate e;
+    const Signal2& force = trial.horizontal_force_n;
+    if (force.rows() != 0) {
+        const double mass = integrationMass(trial, body_mass_kg);
+        if (force.rows() != cop.rows()) {
+            e.note = std::to_string(force.rows()) + " horizontal force samples for " +
+                     std::to_string(cop.rows()) + " COP samples";
+        } else if (!(mass > 0.0)) {
+            e.note = "no body mass (none given, no vertical force to weigh the subject)";
+        } else if (auto zp = comFromZeroPointIntegration(cop, force, fs, mass, true)) {
+            // Outside the first and last zero points the COM is extrapolated: path measures
+            // use the range both axes cover.
+            const Eigen::Index a = std::max(zp->first[0], zp->first[1]);
+            const Eigen::Index b = std::min(zp->last[0], zp->last[1]);
+            if (b - a + 1 >= 2) {
+                e.com_m = std::move(zp->com_m);
+                e.estimator = ComEstimator::kZeroPointIntegration;
+                e.first = a;
+                e.count = b - a + 1;
+                return e;
+            }
+            e.note =
+                "the ranges between the first and last zero points of the ML and AP forces "
+                "do not overlap";
+        } else {
+            e.note = zp.error().message;
+        }
+        e.note = "horizontal forces not used (" + e.note + "); COM from the COP low-pass";
+    }
+    auto com = comFromCopLowPass(cop, fs, model);
+    if (!com)
+        return com.error();
+    // The low-pass COM's end transients are left out of path measures (comEdgeSamples).
+    const Eigen::Index edge = comEdgeSamples(model, fs);
+    e.com_m = std::move(*com);
+    e.estimator = ComEstimator::kCopLowPass;
+    e.first = edge;
+    e.count = std::max<Eigen::Index>(0, e.com_m.rows() - 2 * edge);
+    return e;
+}
+
+// Notes on the COM estimators of a protocol's trials: one per trial whose horizontal forces
+// were not used, and which estimator served when any trial had them.
+template <class Score>
+void addComNotes(const std::vector<Score>& trials, std::vector<std::string>& notes) {
+    int integrated = 0, low_pass = 0;
+    bool forces = false;
+    for (const Score& t : trials) {
+        integrated += t.com_estimator == ComEstimator::kZeroPointIntegration ? 1 : 0;
+        low_pass += t.com_estimator == ComEstimator::kCopLowPass ? 1 : 0;
+        if (!t.com_note.empty()) {
+            forces = true;
+            notes.push_back(trialName(t.outcome.condition, t.outcome.repetition) + ": " +
+                            t.com_note);
+        }
+    }
+    if (integrated == 0 && !forces)
+        return;
+    notes.push_back(
+        "COM and sway angles: zero-point integration of the horizontal forces "
+        "(Zatsiorsky & King 1998) for " +
+        std::to_string(integrated) + " trial(s), COP low-pass (Caron et al. 1997) for " +
+        std::to_string(low_pass));
+}
+
 }  // namespace
+
+std::string_view comEstimatorName(ComEstimator e) noexcept {
+    switch (e) {
+        case ComEstimator::kNone:
+            return "none";
+        case ComEstimator::kCopLowPass:
+            return "cop_low_pass";
+        case ComEstimator::kZeroPointIntegration:
+            return "zero_point_integration";
+    }
+    return "unknown";
+}
 
 std::optional<double> detectFall(const TrialRecord& trial, const TrialCheckOptions& options) {
     const Eigen::VectorXd& fz = trial.vertical_force_n;
@@ -239,6 +343,11 @@ TrialOutcome checkTrial(const TrialRecord& trial, double protocol_duration_s,
             " vertical force samples for " + std::to_string(n) + " COP samples");
         ok = false;
     }
+    if (trial.horizontal_force_n.rows() != 0 && trial.horizontal_force_n.rows() != n) {
+        add("has " + std::to_string(trial.horizontal_force_n.rows()) +
+            " horizontal force samples for " + std::to_string(n) + " COP samples");
+        ok = false;
+    }
     if (trial.status == TrialStatus::kAborted) {
         add("aborted" +
             (trial.event_time_s >= 0.0 ? " at " + fmt(trial.event_time_s, "%.1f") + " s" : "") +
@@ -275,7 +384,8 @@ TrialOutcome checkTrial(const TrialRecord& trial, double protocol_duration_s,
     return o;
 }
 
-QuietTrialScore scoreQuietTrial(const TrialRecord& trial, const Expected<PendulumModel>& model) {
+QuietTrialScore scoreQuietTrial(const TrialRecord& trial, const Expected<PendulumModel>& model,
+                                double body_mass_kg) {
     QuietTrialScore s;
     s.outcome.condition = trial.condition;
     s.outcome.repetition = trial.repetition;
@@ -298,39 +408,40 @@ QuietTrialScore scoreQuietTrial(const TrialRecord& trial, const Expected<Pendulu
         s.ap_sway_peak_to_peak_deg = model.error();
         return s;
     }
-    const Signal2 cop = absoluteCop(trial);
-    auto com = comFromCopLowPass(cop, trial.cop.fs_hz, *model);
+    auto com = estimateCom(trial, *model, body_mass_kg);
     if (!com) {
         s.sway_velocity_deg_per_s = com.error();
         s.ap_sway_peak_to_peak_deg = com.error();
         return s;
     }
-    // The COM filter's end transients are left out (comEdgeSamples).
-    const Eigen::Index edge = comEdgeSamples(*model, trial.cop.fs_hz);
-    const Eigen::Index n = com->rows() - 2 * edge;
-    if (n < 2) {
-        const Error e = fail(ErrorCode::kTooShort,
-                             "the COM estimate needs more than " +
-                                 fmt(2.0 * static_cast<double>(edge) / trial.cop.fs_hz, "%.1f") +
-                                 " s (its end transients are skipped)");
-        s.sway_velocity_deg_per_s = e;
-        s.ap_sway_peak_to_peak_deg = e;
-        return s;
-    }
-    const Signal2 inner = com->middleRows(edge, n);
-    const Eigen::Vector2d pivot = inner.colwise().mean().transpose();
-    auto theta = swayAngleFromCom(inner, model->com_height_m, pivot);
+    s.com_estimator = com->estimator;
+    s.com_note = com->note;
+    const Signal2& xy = com->com_m;
+    const Eigen::Index n = com->count;
+    // Angles about the mean lean over the trusted rows (the ankle axis is not known).
+    const Eigen::Vector2d pivot =
+        n > 0 ? Eigen::Vector2d(xy.middleRows(com->first, n).colwise().mean().transpose())
+              : Eigen::Vector2d(xy.colwise().mean().transpose());
+    auto theta = swayAngleFromCom(xy, model->com_height_m, pivot);
     if (!theta) {
         s.sway_velocity_deg_per_s = theta.error();
         s.ap_sway_peak_to_peak_deg = theta.error();
         return s;
     }
     const Signal2 deg = *theta * kRadToDeg;
+    // NeuroCom scores the peak-to-peak sway over the whole trial: no end samples dropped.
+    s.ap_sway_peak_to_peak_deg = deg.col(1).maxCoeff() - deg.col(1).minCoeff();
+    if (n < 2) {
+        const double edge_s = static_cast<double>(com->first) / trial.cop.fs_hz;
+        s.sway_velocity_deg_per_s = fail(
+            ErrorCode::kTooShort, "the COM estimate needs more than " + fmt(2.0 * edge_s, "%.1f") +
+                                      " s (its end transients are skipped)");
+        return s;
+    }
     double path = 0.0;
-    for (Eigen::Index i = 1; i < n; ++i)
+    for (Eigen::Index i = com->first + 1; i < com->first + n; ++i)
         path += (deg.row(i) - deg.row(i - 1)).norm();
     s.sway_velocity_deg_per_s = path / (static_cast<double>(n - 1) / trial.cop.fs_hz);
-    s.ap_sway_peak_to_peak_deg = deg.col(1).maxCoeff() - deg.col(1).minCoeff();
     return s;
 }
 
@@ -340,7 +451,8 @@ MctsibResult scoreMctsib(const std::vector<TrialRecord>& trials, const BodyParam
     const MatchedTrials m = matchTrials(p, trials);
     MctsibResult r;
     r.notes = m.notes;
-    r.trials = scoreSchedule(m, pendulumModel(body), check);
+    r.trials = scoreSchedule(m, pendulumModel(body), body.mass_kg, check);
+    addComNotes(r.trials, r.notes);
     for (const Condition& c : p.conditions)
         r.conditions.push_back(summarize(c.id, r.trials));
     std::vector<std::pair<std::string, const Expected<double>*>> w, v;
@@ -373,7 +485,8 @@ RombergResult scoreRomberg(const std::vector<TrialRecord>& trials, const BodyPar
     const MatchedTrials m = matchTrials(p, trials);
     RombergResult r;
     r.notes = m.notes;
-    r.trials = scoreSchedule(m, pendulumModel(body), check);
+    r.trials = scoreSchedule(m, pendulumModel(body), body.mass_kg, check);
+    addComNotes(r.trials, r.notes);
     for (const Condition& c : p.conditions)
         r.conditions.push_back(summarize(c.id, r.trials));
     const ConditionSummary& eo = *findSummary(r.conditions, "eo_firm");
@@ -402,8 +515,10 @@ SotResult scoreSot(const std::vector<TrialRecord>& trials, const BodyParameters&
         } else {
             s.outcome = checkTrial(*m.records[i], step.duration_s, check);
             if (s.outcome.usable) {
-                const QuietTrialScore q = scoreQuietTrial(*m.records[i], model);
+                const QuietTrialScore q = scoreQuietTrial(*m.records[i], model, body.mass_kg);
                 s.ap_sway_peak_to_peak_deg = q.ap_sway_peak_to_peak_deg;
+                s.com_estimator = q.com_estimator;
+                s.com_note = q.com_note;
                 if (q.ap_sway_peak_to_peak_deg) {
                     const double p2p = *q.ap_sway_peak_to_peak_deg;
                     double es = (kLimitDeg - p2p) / kLimitDeg * 100.0;
@@ -427,6 +542,7 @@ SotResult scoreSot(const std::vector<TrialRecord>& trials, const BodyParameters&
         }
         r.trials.push_back(std::move(s));
     }
+    addComNotes(r.trials, r.notes);
     std::vector<std::pair<std::string, const Expected<double>*>> composite_items;
     for (int c = 0; c < 6; ++c) {
         const std::string id = "sot" + std::to_string(c + 1);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "scoring_common.hpp"
+
 namespace stance::analysis {
 
 namespace {
@@ -79,21 +81,51 @@ Expected<SessionSummary> summarizeSession(const SessionInputs& in) {
         case ScoringMethod::kLimitsOfStability:
             s.los = scoreLimitsOfStability(in.trials, in.body, in.los, in.check);
             break;
-        case ScoringMethod::kSingleLegStance:
-            for (const TrialRecord& t : in.trials) {
-                if (p->findCondition(t.condition) == nullptr) {
-                    s.notes.push_back(t.condition + " #" + std::to_string(t.repetition) +
-                                      ": not a single-leg stance condition; ignored");
+        case ScoringMethod::kSingleLegStance: {
+            // Every scheduled (condition, repetition) gets a result: a missing trial is an error
+            // that names it, so the flat summary lists it as missing with the reason.
+            const detail::MatchedTrials m = detail::matchTrials(*p, in.trials);
+            s.notes.insert(s.notes.end(), m.notes.begin(), m.notes.end());
+            for (std::size_t i = 0; i < m.steps.size(); ++i) {
+                const ProtocolStep& step = m.steps[i];
+                if (m.records[i] != nullptr) {
+                    s.single_leg.push_back(scoreSingleLegStance(*m.records[i], in.single_leg));
                     continue;
                 }
-                s.single_leg.push_back(scoreSingleLegStance(t, in.single_leg));
+                SingleLegResult r;
+                r.condition = step.condition;
+                r.repetition = step.repetition;
+                r.reason = detail::missingOutcome(step).note;
+                r.time_s =
+                    fail(ErrorCode::kUndefined,
+                         detail::trialName(step.condition, step.repetition) + ": " + r.reason);
+                s.single_leg.push_back(std::move(r));
             }
             break;
+        }
         case ScoringMethod::kWeightBearing:
             if (in.weight_bearing_measured) {
                 s.weight_bearing = *in.weight_bearing_measured;
             } else if (in.foot_x_m && !in.trials.empty()) {
-                const Signal2 cop = absoluteCop(in.trials.front());
+                const detail::MatchedTrials m = detail::matchTrials(*p, in.trials);
+                s.notes.insert(s.notes.end(), m.notes.begin(), m.notes.end());
+                const ProtocolStep& step = m.steps.front();
+                const std::string who = detail::trialName(step.condition, step.repetition);
+                if (m.records.front() == nullptr) {
+                    s.weight_bearing = Expected<WeightBearingResult>(
+                        fail(ErrorCode::kUndefined, "weight bearing on one plate: " + who + ": " +
+                                                        detail::missingOutcome(step).note));
+                    break;
+                }
+                const TrialRecord& t = *m.records.front();
+                const TrialOutcome o = checkTrial(t, step.duration_s, in.check);
+                if (!o.usable) {
+                    s.weight_bearing = Expected<WeightBearingResult>(fail(
+                        ErrorCode::kUndefined,
+                        "weight bearing on one plate: " + who + ": " + o.note + "; not scored"));
+                    break;
+                }
+                const Signal2 cop = absoluteCop(t);
                 s.weight_bearing =
                     weightBearingFromCop(cop.col(0), in.foot_x_m->first, in.foot_x_m->second);
             } else {

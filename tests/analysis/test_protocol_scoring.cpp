@@ -13,6 +13,17 @@ using namespace stance::analysis;
 
 namespace {
 
+// A trial of the given COP path (metres, plate frame), its mean removed as preprocessing does.
+TrialRecord trialFromCop(const std::string& condition, int rep, double fs, const Signal2& cop) {
+    TrialRecord t;
+    t.condition = condition;
+    t.repetition = rep;
+    t.cop.fs_hz = fs;
+    t.cop.removed_mean_m = cop.colwise().mean().transpose();
+    t.cop.xy_m = cop.rowwise() - t.cop.removed_mean_m.transpose();
+    return t;
+}
+
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 
@@ -47,12 +58,7 @@ TrialRecord pendulumTrial(const std::string& condition, int rep, double seconds,
             cop(i, a) = ankle(a) + x - xdd / (w0[a] * w0[a]);
         }
     }
-    TrialRecord t;
-    t.condition = condition;
-    t.repetition = rep;
-    t.cop.fs_hz = fs;
-    t.cop.removed_mean_m = cop.colwise().mean().transpose();
-    t.cop.xy_m = cop.rowwise() - t.cop.removed_mean_m.transpose();
+    TrialRecord t = trialFromCop(condition, rep, fs, cop);
     return t;
 }
 
@@ -103,6 +109,73 @@ std::vector<TrialRecord> sotSession(const double p2p[6]) {
 
 double es(double p2p) {
     return (12.5 - p2p) / 12.5 * 100.0;
+}
+
+// A sine sway (AP p2p_deg at f_hz, ML a fifth of it) of a subject whose pendulum is stiffer than
+// the model's: omega_true^2 = stiffness x omega0^2. The COP is what that pendulum puts under the
+// COM (p = x - x'' / omega_true^2) and the horizontal force is what accelerates it (F = m x''):
+// a low-pass with the model's omega0 misjudges the COM, the zero-point integration does not.
+// Returns the trial and the true AP peak-to-peak sway angle over its samples (deg).
+std::pair<TrialRecord, double> stiffTrial(const std::string& condition, int rep, double seconds,
+                                          double p2p_deg, double f_hz, double stiffness) {
+    const double fs = 100.0, L = model().com_height_m, mass = adult().mass_kg;
+    const double w0sq[2] = {stiffness * model().omega0_ml_rad_s * model().omega0_ml_rad_s,
+                            stiffness * model().omega0_ap_rad_s * model().omega0_ap_rad_s};
+    const double w = 2 * kPi * f_hz, amp[2] = {0.1 * p2p_deg * kDeg, 0.5 * p2p_deg * kDeg};
+    const double phase[2] = {1.0, 0.0};
+    const auto n = static_cast<Eigen::Index>(std::llround(seconds * fs));
+    Signal2 cop(n, 2), force(n, 2);
+    double lo = 1e9, hi = -1e9;
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double t = static_cast<double>(i) / fs;
+        for (int a = 0; a < 2; ++a) {
+            const double th = amp[a] * std::sin(w * t + phase[a]);
+            const double thd = amp[a] * w * std::cos(w * t + phase[a]);
+            const double thdd = -w * w * th;
+            const double x = L * std::sin(th);
+            const double xdd = L * (thdd * std::cos(th) - thd * thd * std::sin(th));
+            cop(i, a) = x - xdd / w0sq[a] + (a == 1 ? 0.04 : 0.0);
+            force(i, a) = mass * xdd;
+            if (a == 1) {
+                lo = std::min(lo, th);
+                hi = std::max(hi, th);
+            }
+        }
+    }
+    TrialRecord t = trialFromCop(condition, rep, fs, cop);
+    t.horizontal_force_n = force;
+    return {t, (hi - lo) / kDeg};
+}
+
+// A single-leg stance trial held quietly on the left foot for `seconds`.
+TrialRecord slsTrial(const std::string& condition, int rep, double seconds) {
+    const double fs = 100.0;
+    const auto n = static_cast<Eigen::Index>(seconds * fs);
+    TrialRecord t;
+    t.condition = condition;
+    t.repetition = rep;
+    t.cop.fs_hz = fs;
+    t.cop.xy_m.resize(n, 2);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double tt = static_cast<double>(i) / fs;
+        t.cop.xy_m(i, 0) = 0.01 * std::sin(2 * kPi * 0.8 * tt);
+        t.cop.xy_m(i, 1) = 0.02 * std::sin(2 * kPi * 0.5 * tt);
+    }
+    t.cop.removed_mean_m = Eigen::Vector2d(-0.1, 0.0);
+    t.vertical_force_n = Eigen::VectorXd::Constant(n, 700.0);
+    return t;
+}
+
+const MissingValue* findMissing(const FlatSummary& f, const std::string& name) {
+    for (const MissingValue& m : f.missing)
+        if (m.name == name)
+            return &m;
+    return nullptr;
+}
+
+bool hasNote(const std::vector<std::string>& notes, const std::string& part) {
+    return std::any_of(notes.begin(), notes.end(),
+                       [&](const std::string& n) { return n.find(part) != std::string::npos; });
 }
 
 }  // namespace
@@ -183,6 +256,109 @@ TEST_CASE("SOT: a fall scores 0, excess sway scores 0 with a note, a missing tri
     REQUIRE_FALSE(s.notes.empty());
     CHECK(s.notes.front().find("'sot7' is not a condition of Sensory Organization Test") !=
           std::string::npos);
+}
+
+TEST_CASE("SOT: the peak-to-peak sway is taken over the whole trial, its ends included",
+          "[scoring][sot]") {
+    // A forward lean of 3 deg peaking 0.75 s into the trial (Gaussian, sigma 0.18 s) on top of a
+    // 1 deg peak-to-peak sine: the lean lies inside the first comEdgeSamples, which the sway
+    // velocity skips and NeuroCom's peak-to-peak does not.
+    const double fs = 100.0, seconds = 20.0;
+    const double bump = 3.0 * kDeg, mu = 0.75, sigma = 0.18, w = 2 * kPi * 0.25, a = 0.5 * kDeg;
+    REQUIRE(mu * fs + 3.0 * sigma * fs < static_cast<double>(comEdgeSamples(model(), fs)));
+    const auto lean = [&](double t, double* th, double* d, double* dd) {
+        const double z = (t - mu) / sigma, g = bump * std::exp(-0.5 * z * z);
+        th[1] = g + a * std::sin(w * t);
+        d[1] = -g * z / sigma + a * w * std::cos(w * t);
+        dd[1] = g * (z * z - 1.0) / (sigma * sigma) - a * w * w * std::sin(w * t);
+        th[0] = 0.2 * a * std::sin(w * t + 1.0);
+        d[0] = 0.2 * a * w * std::cos(w * t + 1.0);
+        dd[0] = -0.2 * a * w * w * std::sin(w * t + 1.0);
+    };
+    double lo = 1e9, hi = -1e9;
+    for (int i = 0; i < static_cast<int>(seconds * fs); ++i) {
+        double th[2], d[2], dd[2];
+        lean(i / fs, th, d, dd);
+        lo = std::min(lo, th[1]);
+        hi = std::max(hi, th[1]);
+    }
+    const double want = (hi - lo) / kDeg;
+    REQUIRE(want > 3.5);  // the sine alone would give 1 deg
+
+    const double p2p[6] = {1.0, 2.0, 3.0, 4.0, 6.0, 7.0};
+    auto trials = sotSession(p2p);
+    trials[0] = pendulumTrial("sot1", 1, seconds, lean);
+    const SotResult r = scoreSot(trials, adult());
+    const SotTrialScore& t = r.trials[0];
+    REQUIRE(t.ap_sway_peak_to_peak_deg);
+    CHECK(*t.ap_sway_peak_to_peak_deg == Approx(want).margin(0.05));
+    CHECK(*t.equilibrium_score == Approx(es(want)).margin(0.4));
+    CHECK(t.com_estimator == ComEstimator::kCopLowPass);
+    // The condition mean carries it: (ES(lean) + 2 ES(1 deg)) / 3.
+    CHECK(*r.condition_scores[0] == Approx((es(want) + 2 * es(1.0)) / 3.0).margin(0.25));
+}
+
+TEST_CASE("horizontal forces: the COM comes from the zero-point integration, else the low-pass",
+          "[scoring][com]") {
+    // The subject's pendulum is twice as stiff as the model's (omega^2), swaying at 0.5 Hz: the
+    // model's low-pass turns the COP into a COM of (1 + w^2/2w0^2) / (1 + w^2/w0^2) of the true
+    // amplitude (~0.74 here); the integration uses only the forces and the COP at their zeros.
+    const auto [forced, truth] = stiffTrial("sot1", 1, 20.0, 1.0, 0.5, 2.0);
+    const double w2 = std::pow(2 * kPi * 0.5, 2), w02 = std::pow(model().omega0_ap_rad_s, 2);
+    const double low_pass_gain = (1 + w2 / (2 * w02)) / (1 + w2 / w02);
+    REQUIRE(low_pass_gain < 0.8);
+
+    const QuietTrialScore with = scoreQuietTrial(forced, model(), adult().mass_kg);
+    CHECK(with.com_estimator == ComEstimator::kZeroPointIntegration);
+    CHECK(with.com_note.empty());
+    REQUIRE(with.ap_sway_peak_to_peak_deg);
+    CHECK(*with.ap_sway_peak_to_peak_deg == Approx(truth).margin(0.01));
+
+    TrialRecord bare = forced;
+    bare.horizontal_force_n.resize(0, 2);
+    const QuietTrialScore without = scoreQuietTrial(bare, model(), adult().mass_kg);
+    CHECK(without.com_estimator == ComEstimator::kCopLowPass);
+    REQUIRE(without.ap_sway_peak_to_peak_deg);
+    CHECK(*without.ap_sway_peak_to_peak_deg == Approx(truth * low_pass_gain).margin(0.03));
+    // The two paths disagree by far more than either's error: which one ran is visible.
+    CHECK(*with.ap_sway_peak_to_peak_deg - *without.ap_sway_peak_to_peak_deg > 0.2);
+    REQUIRE(with.sway_velocity_deg_per_s);
+    REQUIRE(without.sway_velocity_deg_per_s);
+    CHECK(*with.sway_velocity_deg_per_s > 1.2 * *without.sway_velocity_deg_per_s);
+    CHECK(comEstimatorName(with.com_estimator) == "zero_point_integration");
+    CHECK(comEstimatorName(without.com_estimator) == "cop_low_pass");
+
+    // The mass may come from the vertical force (mean / g) instead of the body parameters.
+    TrialRecord weighed = forced;
+    weighed.vertical_force_n =
+        Eigen::VectorXd::Constant(forced.cop.xy_m.rows(), adult().mass_kg * kStandardGravity);
+    const QuietTrialScore by_fz = scoreQuietTrial(weighed, model());
+    CHECK(by_fz.com_estimator == ComEstimator::kZeroPointIntegration);
+    CHECK(*by_fz.ap_sway_peak_to_peak_deg == Approx(truth).margin(0.01));
+    // Without any mass the forces cannot be used: low-pass, and the note says why.
+    const QuietTrialScore no_mass = scoreQuietTrial(forced, model());
+    CHECK(no_mass.com_estimator == ComEstimator::kCopLowPass);
+    CHECK(no_mass.com_note.find("no body mass") != std::string::npos);
+    CHECK(*no_mass.ap_sway_peak_to_peak_deg == Approx(*without.ap_sway_peak_to_peak_deg));
+
+    // Through the SOT: the forced trial scores on its true sway, and the notes name the estimator.
+    const double p2p[6] = {1.0, 2.0, 3.0, 4.0, 6.0, 7.0};
+    auto trials = sotSession(p2p);
+    trials[0] = forced;
+    const SotResult sot = scoreSot(trials, adult());
+    CHECK(sot.trials[0].com_estimator == ComEstimator::kZeroPointIntegration);
+    CHECK(sot.trials[1].com_estimator == ComEstimator::kCopLowPass);
+    CHECK(*sot.trials[0].equilibrium_score == Approx(es(truth)).margin(0.1));
+    CHECK(hasNote(sot.notes,
+                  "zero-point integration of the horizontal forces (Zatsiorsky & King "
+                  "1998) for 1 trial(s), COP low-pass (Caron et al. 1997) for 17"));
+
+    // A force array of the wrong length makes the trial unusable, as a wrong vertical force does.
+    TrialRecord cut = forced;
+    cut.horizontal_force_n.conservativeResize(100, 2);
+    const TrialOutcome o = checkTrial(cut, 20.0);
+    CHECK_FALSE(o.usable);
+    CHECK(o.note.find("100 horizontal force samples for 2000 COP samples") != std::string::npos);
 }
 
 TEST_CASE("mCTSIB: composite sway velocity, ratios and Romberg quotients", "[scoring][mctsib]") {
@@ -513,4 +689,107 @@ TEST_CASE("a session summary flattens to named values with units and sources",
     const auto bad = summarizeSession(in);
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message.find("unknown protocol 'tug'") != std::string::npos);
+}
+
+TEST_CASE("single-leg stance session: every scheduled trial has a time or a reason",
+          "[scoring][sls][summary]") {
+    SessionInputs in;
+    in.protocol_id = "single_leg_stance";
+    const Protocol& p = *findProtocol("single_leg_stance");
+    for (const ProtocolStep& step : p.schedule())
+        in.trials.push_back(slsTrial(step.condition, step.repetition, 30.0));
+    REQUIRE(in.trials.size() == 12);
+    // sls_right_ec #3 was never recorded; sls_left_eo #1 twice; one trial of another protocol.
+    in.trials.erase(std::remove_if(in.trials.begin(), in.trials.end(),
+                                   [](const TrialRecord& t) {
+                                       return t.condition == "sls_right_ec" && t.repetition == 3;
+                                   }),
+                    in.trials.end());
+    in.trials.push_back(slsTrial("sls_left_eo", 1, 12.0));
+    in.trials.push_back(slsTrial("eo_firm", 1, 30.0));
+
+    const auto s = summarizeSession(in);
+    REQUIRE(s);
+    REQUIRE(s->single_leg.size() == 12);  // the schedule, not the records
+    const SingleLegResult& gone = s->single_leg.back();
+    CHECK(gone.condition == "sls_right_ec");
+    CHECK(gone.repetition == 3);
+    REQUIRE_FALSE(gone.time_s);
+    CHECK(gone.time_s.error().message == "sls_right_ec #3: no trial recorded");
+    // The first record of the duplicate is the one scored (30 s, held), and the second is noted.
+    CHECK(*s->single_leg.front().time_s == 30.0);
+    CHECK(hasNote(s->notes, "sls_left_eo #1: recorded twice; the first record is scored"));
+    CHECK(hasNote(s->notes, "'eo_firm' is not a condition of Single-leg stance; ignored"));
+
+    const FlatSummary f = flattenSummary(*s);
+    const MissingValue* m = findMissing(f, "single_leg.sls_right_ec.3.time");
+    REQUIRE(m != nullptr);
+    CHECK(m->reason == "sls_right_ec #3: no trial recorded");
+    CHECK(f.values.size() == 11);
+    CHECK(hasNote(f.notes, "recorded twice"));
+}
+
+TEST_CASE("one-plate weight bearing checks its trial first and says why it refuses it",
+          "[scoring][wbs][summary]") {
+    const auto wbsTrial = [](double seconds) {
+        TrialRecord t;
+        t.condition = "wbs";
+        t.cop.fs_hz = 100.0;
+        const auto n = static_cast<Eigen::Index>(seconds * 100.0);
+        t.cop.xy_m = Signal2::Zero(n, 2);
+        t.cop.removed_mean_m = Eigen::Vector2d(0.02, 0.0);  // 60 % on the right foot
+        return t;
+    };
+    SessionInputs in;
+    in.protocol_id = "weight_bearing";
+    in.foot_x_m = std::make_pair(-0.1, 0.1);
+    const auto score = [&in](const TrialRecord& t) {
+        in.trials = {t};
+        const auto s = summarizeSession(in);
+        REQUIRE(s);
+        REQUIRE(s->weight_bearing);
+        return *s;
+    };
+    {
+        const SessionSummary s = score(wbsTrial(30.0));
+        REQUIRE(*s.weight_bearing);
+        CHECK((*s.weight_bearing)->right_percent == Approx(60.0));
+    }
+    {
+        TrialRecord t = wbsTrial(30.0);
+        t.status = TrialStatus::kAborted;
+        t.event_time_s = 4.0;
+        const SessionSummary s = score(t);
+        REQUIRE_FALSE(*s.weight_bearing);
+        CHECK(s.weight_bearing->error().message ==
+              "weight bearing on one plate: wbs #1: aborted at 4.0 s (recorded); not scored");
+        const MissingValue* m = findMissing(flattenSummary(s), "weight_bearing");
+        REQUIRE(m != nullptr);
+        CHECK(m->reason.find("aborted at 4.0 s") != std::string::npos);
+    }
+    {
+        TrialRecord t = wbsTrial(30.0);
+        t.status = TrialStatus::kFall;
+        t.event_time_s = 21.0;
+        const SessionSummary s = score(t);
+        REQUIRE_FALSE(*s.weight_bearing);
+        CHECK(s.weight_bearing->error().message.find("wbs #1: fall recorded at 21.0 s") !=
+              std::string::npos);
+    }
+    {
+        const SessionSummary s = score(wbsTrial(10.0));
+        REQUIRE_FALSE(*s.weight_bearing);
+        CHECK(s.weight_bearing->error().message.find(
+                  "too short: lasts 10.0 s, the protocol plans 30 s") != std::string::npos);
+    }
+    {
+        // A trial of another condition is not the scheduled one.
+        TrialRecord t = wbsTrial(30.0);
+        t.condition = "eo_firm";
+        const SessionSummary s = score(t);
+        REQUIRE_FALSE(*s.weight_bearing);
+        CHECK(s.weight_bearing->error().message.find("wbs #1: no trial recorded") !=
+              std::string::npos);
+        CHECK(hasNote(s.notes, "'eo_firm' is not a condition of Weight-bearing symmetry"));
+    }
 }

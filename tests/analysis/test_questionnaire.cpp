@@ -98,6 +98,11 @@ TEST_CASE("VSS-SF, ABC and the dizziness VAS", "[questionnaire]") {
     REQUIRE(vss);
     CHECK(vss->total == 32.0);
     CHECK(vss->max_total == 60.0);
+    // The 15-item short form is cited to the paper that introduced it, the full scale beside it.
+    const InstrumentInfo& vss_info = instrumentInfo(Instrument::kVssSf);
+    CHECK(vss_info.source.rfind("15-item short form: Yardley L, Beech S", 0) == 0);
+    CHECK(vss_info.source.find("Br J Gen Pract 48(429):1136-1140") != std::string::npos);
+    CHECK(vss_info.source.find("J Psychosom Res 36(8):731-741") != std::string::npos);
     v[3] = "5";
     v[9] = "1.5";
     CHECK(scoreQuestionnaire(Instrument::kVssSf, v).error().message ==

@@ -47,7 +47,7 @@ TEST_CASE("demo catalog: five mCTSIB visits recorded, analysed and improving", "
                            "mctsib.ec_foam.cop_area"});
     for (const auto& s : progress)
         REQUIRE(s.points.size() == 5);
-    // Questionnaires improve monotonically, beyond their MCID by the end.
+    // Questionnaires improve monotonically, beyond their change thresholds by the end.
     for (std::size_t k = 1; k < 5; ++k) {
         CHECK(progress[0].points[k].value < progress[0].points[k - 1].value);
         CHECK(progress[1].points[k].value > progress[1].points[k - 1].value);

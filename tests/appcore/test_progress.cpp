@@ -26,7 +26,8 @@ std::vector<app::ProgressPoint> points(std::initializer_list<double> values) {
 
 }  // namespace
 
-TEST_CASE("DHI series: MCID band around the baseline and each change classified", "[appcore]") {
+TEST_CASE("DHI series: detectable-change band around the baseline and each change classified",
+          "[appcore]") {
     const app::ProgressMetric* m = app::findProgressMetric("dhi_total");
     REQUIRE(m != nullptr);
     const auto s = app::makeProgressSeries(*m, points({54, 40, 36, 28}));
@@ -34,8 +35,10 @@ TEST_CASE("DHI series: MCID band around the baseline and each change classified"
     CHECK(s.band->baseline == 54.0);
     CHECK(s.band->lower == 36.0);
     CHECK(s.band->upper == 72.0);
-    CHECK(s.band->kind == analysis::ThresholdKind::kMcid);
+    // Jacobson & Newman's 18 points: the test-retest 95 % interval, a detectable change.
+    CHECK(s.band->kind == analysis::ThresholdKind::kMdc);
     CHECK(s.band->source.find("Jacobson") != std::string::npos);
+    CHECK(s.band->caveat.empty());
     CHECK_FALSE(s.points[0].change);
     CHECK(s.points[1].change == ChangeClass::kUnchanged);  // 14 < 18
     CHECK(s.points[2].change == ChangeClass::kImproved);   // 18: reaching it is enough
@@ -44,16 +47,16 @@ TEST_CASE("DHI series: MCID band around the baseline and each change classified"
     REQUIRE(s.latest_change);
     CHECK(s.latest_change->difference == -26.0);
     CHECK(s.summary ==
-          "DHI improved by 26 points since the baseline, more than its minimal clinically "
-          "important difference of 18 points.");
+          "DHI improved by 26 points since the baseline, more than its minimal detectable "
+          "change of 18 points.");
 
     const auto worse = app::makeProgressSeries(*m, points({20, 46}));
     CHECK(worse.points[1].change == ChangeClass::kWorse);
     CHECK(worse.summary.rfind("DHI worsened by 26 points", 0) == 0);
     const auto same = app::makeProgressSeries(*m, points({20, 30}));
     CHECK(same.summary ==
-          "DHI changed by 10 points since the baseline (20 to 30), within its minimal clinically "
-          "important difference of 18 points: unchanged.");
+          "DHI changed by 10 points since the baseline (20 to 30), within its minimal detectable "
+          "change of 18 points: unchanged.");
     const auto one = app::makeProgressSeries(*m, points({20}));
     CHECK(one.summary.empty());
     CHECK_FALSE(one.latest_change);
@@ -76,6 +79,11 @@ TEST_CASE("higher-is-better, SI-scaled and unclassified measures", "[appcore]") 
     CHECK(mls.points[1].change == ChangeClass::kUnchanged);
     CHECK(mls.points[2].change == ChangeClass::kImproved);
     CHECK(mls.summary.find("minimal detectable change of 1.1 mm/s") != std::string::npos);
+    // Measured in comfortable stance, applied to feet-together trials: the sentence says so.
+    CHECK(mls.band->caveat.find("comfortable stance") != std::string::npos);
+    CHECK(mls.summary.find("The threshold was measured in comfortable stance") !=
+          std::string::npos);
+    CHECK(mls.summary.find("indicative only.") != std::string::npos);
 
     const auto comp = app::makeProgressSeries(
         *app::findProgressMetric("mctsib.composite_sway_velocity"), points({0.9, 0.6}));

@@ -163,6 +163,13 @@ TEST_CASE("analyzeAndStoreSession stores the summary, trial metrics and the EC f
                 ml += *m.value;
     }
     CHECK(*value("mctsib.ec_firm.mean_velocity_ML") == Approx(ml / 3.0));
+    // Its stored source names the MDC and says it was measured in another stance.
+    for (const auto& v : summary) {
+        if (v.name != "mctsib.ec_firm.mean_velocity_ML" && v.name != "mctsib.ec_firm.rms_ML")
+            continue;
+        CHECK(v.source.find("MDC: Worthen-Chaudhari") != std::string::npos);
+        CHECK(v.source.find("measured in comfortable stance") != std::string::npos);
+    }
     CHECK(c->trialMetrics(c->trials(sid).front().id).size() > 80);
     CHECK(value("norms.eo_firm.1.age_group_sex.bds_cop_velocity.band"));
 }

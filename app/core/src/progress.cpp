@@ -126,6 +126,7 @@ ProgressSeries makeProgressSeries(const ProgressMetric& metric, std::vector<Prog
         b.kind = th->kind;
         b.population = th->population;
         b.source = th->source;
+        b.caveat = th->caveat;
         s.band = b;
     }
     for (std::size_t k = 0; k < s.points.size(); ++k) {
@@ -168,6 +169,8 @@ ProgressSeries makeProgressSeries(const ProgressMetric& metric, std::vector<Prog
                                 " of " + t + ": unchanged.";
                     break;
             }
+            if (!th->caveat.empty())
+                s.summary += " The threshold was " + th->caveat + ".";
             return s;
         }
     }

@@ -653,7 +653,8 @@ std::vector<ds::SummaryValue> analyzeAndStoreSession(ds::Catalog& catalog,
     const std::string pipeline(an::pipelineName(an::Pipeline::kClinical));
     std::vector<std::pair<ds::CatalogId, std::vector<ds::MetricRecord>>> trial_metrics;
     // Eyes-closed firm means of the two sway measures that have a minimal detectable change
-    // (analysis::changeThresholds: Worthen-Chaudhari et al. 2018, eyes closed).
+    // (analysis::changeThresholds: Worthen-Chaudhari et al. 2018, eyes closed, but in comfortable
+    // stance where these trials stand feet together: the stored source carries that caveat).
     std::map<std::string, std::pair<double, int>> ec_firm;
     for (const detail::LoadedTrial& lt : scored.trials) {
         if (!lt.recording)
@@ -697,11 +698,13 @@ std::vector<ds::SummaryValue> analyzeAndStoreSession(ds::Catalog& catalog,
     const std::string proto = scored.results.session.protocol;
     for (const auto& [name, acc] : ec_firm) {
         const an::ChangeThreshold* th = an::findChangeThreshold(name);
-        values.push_back({proto + ".ec_firm." + name, acc.first / acc.second,
-                          name == std::string("rms_ML") ? "m" : "m/s",
-                          "Quijoux et al. 2021 definition, clinical pipeline, mean of " +
-                              std::to_string(acc.second) + " eyes-closed firm trials" +
-                              (th != nullptr ? "; MDC: " + th->source : std::string())});
+        values.push_back(
+            {proto + ".ec_firm." + name, acc.first / acc.second,
+             name == std::string("rms_ML") ? "m" : "m/s",
+             "Quijoux et al. 2021 definition, clinical pipeline, mean of " +
+                 std::to_string(acc.second) + " eyes-closed firm trials" +
+                 (th != nullptr ? "; MDC: " + th->source : std::string()) +
+                 (th != nullptr && !th->caveat.empty() ? "; " + th->caveat : std::string())});
     }
     ds::Catalog::Transaction tx(catalog);
     for (const auto& [id, recs] : trial_metrics)

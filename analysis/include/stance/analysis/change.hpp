@@ -15,7 +15,10 @@ namespace stance::analysis {
 
 enum class ThresholdKind {
     kMcid,  ///< minimal clinically important difference (anchor-based)
-    kMdc,   ///< minimal detectable change / smallest real difference (measurement error)
+    /// minimal detectable change / smallest real ("true") difference: a bound of the
+    /// measurement error (e.g. a confidence interval of the test-retest difference), not a
+    /// judgement of clinical importance
+    kMdc,
 };
 std::string_view thresholdKindName(ThresholdKind k) noexcept;  ///< "mcid", "mdc"
 
@@ -30,6 +33,9 @@ struct ChangeThreshold {
     bool strictly_greater = false;
     std::string population;  ///< in whom the value was established
     std::string source;
+    /// When Stance applies the value to a protocol other than the one it was measured in: the
+    /// mismatch, in words a report can print; empty otherwise.
+    std::string caveat;
 };
 
 /// The built-in table (function-local static, read-only).

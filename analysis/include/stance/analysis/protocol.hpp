@@ -124,6 +124,16 @@ struct TrialRecord {
     /// Optional vertical force (N), one sample per COP sample: enables signal-based detection of
     /// falls, stepping off and (single-leg stance) touch-down of the lifted foot.
     Eigen::VectorXd vertical_force_n;
+    /// Optional horizontal ground-reaction force on the subject (N), plate frame, one row per COP
+    /// sample: col 0 Fx (ML, right +), col 1 Fy (AP, anterior +); empty = not measured. With it
+    /// the quiet-stance scores take the COM from comFromZeroPointIntegration (Zatsiorsky & King
+    /// 1998) instead of comFromCopLowPass, and say so (QuietTrialScore::com_estimator). The
+    /// integration needs the body mass: body_mass_kg, else BodyParameters::mass_kg, else the
+    /// mean vertical force / g. The force should be free of noise that crosses zero (filter it
+    /// first): every zero crossing pins the COM to the COP.
+    Signal2 horizontal_force_n;
+    /// Body mass for that integration, kg; 0 = from the body parameters or the vertical force.
+    double body_mass_kg = 0.0;
     double cue_time_s = 0.0;  ///< limits of stability: when the target was shown
     /// The duration this trial was planned for when it was recorded, s; 0 = the protocol's.
     /// A clinic may run a protocol with shorter trials; the trial is then judged complete

@@ -8,6 +8,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stance/analysis/com.hpp"
@@ -48,22 +49,40 @@ std::optional<double> detectFall(const TrialRecord& trial, const TrialCheckOptio
 TrialOutcome checkTrial(const TrialRecord& trial, double planned_duration_s,
                         const TrialCheckOptions& options = {});
 
+/// How the COM (and so the sway angles) of a trial was estimated.
+enum class ComEstimator {
+    kNone,                  ///< no COM: the trial was not scored or the model is unknown
+    kCopLowPass,            ///< comFromCopLowPass (Caron et al. 1997): the COP alone
+    kZeroPointIntegration,  ///< comFromZeroPointIntegration (Zatsiorsky & King 1998)
+};
+/// "none", "cop_low_pass", "zero_point_integration"
+std::string_view comEstimatorName(ComEstimator e) noexcept;
+
 /// Quiet-stance values of one trial.
 struct QuietTrialScore {
     TrialOutcome outcome;
     Expected<double> cop_velocity_mps = fail(ErrorCode::kUndefined, "not scored");
     Expected<double> cop_area_m2 = fail(ErrorCode::kUndefined, "not scored");
-    /// COM sway-angle path (ML and AP together) / duration, degrees per second.
+    /// COM sway-angle path (ML and AP together) / duration, degrees per second, over the samples
+    /// whose COM is trusted: the low-pass COM without its end transients (comEdgeSamples), the
+    /// integrated COM between the first and the last zero point of its force.
     Expected<double> sway_velocity_deg_per_s = fail(ErrorCode::kUndefined, "not scored");
-    /// Peak-to-peak AP COM sway angle, degrees.
+    /// Peak-to-peak AP COM sway angle over the whole trial (NeuroCom's SOT), degrees.
     Expected<double> ap_sway_peak_to_peak_deg = fail(ErrorCode::kUndefined, "not scored");
+    /// Which COM estimate the angle values come from.
+    ComEstimator com_estimator = ComEstimator::kNone;
+    /// When horizontal forces were given but not used: why (the low-pass COM was used instead).
+    std::string com_note;
 };
 
 /// Quiet-stance values of one trial (no check against a protocol): COP velocity and area as
 /// Santos & Duarte 2016 define them (bds_cop_velocity, bds_cop_area of sway_metrics.hpp), COM
-/// sway angles from comFromCopLowPass. `model` may be an error (unknown height): the angle
-/// values then carry it.
-QuietTrialScore scoreQuietTrial(const TrialRecord& trial, const Expected<PendulumModel>& model);
+/// sway angles from comFromZeroPointIntegration when the trial has horizontal forces and a body
+/// mass is known (trial.body_mass_kg, else `body_mass_kg`, else the mean vertical force / g),
+/// otherwise from comFromCopLowPass. `model` may be an error (unknown height): the angle values
+/// then carry it.
+QuietTrialScore scoreQuietTrial(const TrialRecord& trial, const Expected<PendulumModel>& model,
+                                double body_mass_kg = 0.0);
 
 /// Means over the usable trials of one condition.
 struct ConditionSummary {
@@ -93,7 +112,9 @@ struct MctsibResult {
     /// Romberg quotients (eyes closed / eyes open) on the firm surface.
     Expected<double> romberg_quotient_velocity = fail(ErrorCode::kUndefined, "");
     Expected<double> romberg_quotient_area = fail(ErrorCode::kUndefined, "");
-    std::vector<std::string> notes;  ///< trials ignored (unknown condition, duplicates)
+    /// Trials ignored (unknown condition, duplicates); the COM estimator when a trial had
+    /// horizontal forces (used, or why not).
+    std::vector<std::string> notes;
 };
 MctsibResult scoreMctsib(const std::vector<TrialRecord>& trials, const BodyParameters& body,
                          const TrialCheckOptions& check = {});
@@ -115,12 +136,15 @@ RombergResult scoreRomberg(const std::vector<TrialRecord>& trials, const BodyPar
 /// Sensory Organization Test, for systems that supply its six conditions (the sway-referenced
 /// ones need a moving platform / surround). Equilibrium score of a trial (NeuroCom):
 ///   ES = (12.5 - (theta_max - theta_min)) / 12.5 x 100,
-/// theta the AP COM sway angle in degrees; a fall scores 0, and so does a peak-to-peak sway
-/// beyond 12.5 deg (noted).
+/// theta the AP COM sway angle in degrees over the whole trial; a fall scores 0, and so does a
+/// peak-to-peak sway beyond 12.5 deg (noted).
 struct SotTrialScore {
     TrialOutcome outcome;
     Expected<double> equilibrium_score = fail(ErrorCode::kUndefined, "not scored");
+    /// Over the whole trial, as NeuroCom scores it (no end samples dropped).
     Expected<double> ap_sway_peak_to_peak_deg = fail(ErrorCode::kUndefined, "not scored");
+    ComEstimator com_estimator = ComEstimator::kNone;  ///< as QuietTrialScore
+    std::string com_note;                              ///< as QuietTrialScore
 };
 struct SotResult {
     std::vector<SotTrialScore> trials;  ///< 18, schedule order

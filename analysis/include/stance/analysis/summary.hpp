@@ -20,7 +20,9 @@ namespace stance::analysis {
 
 /// Version of the clinical scoring algorithms (protocol scores, COM, IMU sway, norms); bumped
 /// whenever a summary value may change.
-inline constexpr const char* kClinicalAlgorithmVersion = "1.0.0";
+/// 1.1.0: SOT peak-to-peak over the whole trial; COM by zero-point integration when a trial has
+/// horizontal forces; single-leg stance and one-plate weight bearing matched to the schedule.
+inline constexpr const char* kClinicalAlgorithmVersion = "1.1.0";
 
 /// Everything a session summary is computed from.
 struct SessionInputs {
@@ -54,7 +56,11 @@ struct SessionSummary {
     std::optional<RombergResult> romberg;
     std::optional<SotResult> sot;
     std::optional<LosResult> los;
+    /// Single-leg stance: one per scheduled trial, in schedule order; a trial without a record
+    /// has a time_s error naming it ("sls_right_ec #3: no trial recorded").
     std::vector<SingleLegResult> single_leg;
+    /// Weight bearing: on one plate from the scheduled `wbs` trial, refused with the reason when
+    /// checkTrial does not pass it (aborted, fall, too short) or it is missing.
     std::optional<Expected<WeightBearingResult>> weight_bearing;
     std::vector<QuestionnaireScore> questionnaires;
     std::vector<TrialNorms> norms;

@@ -65,6 +65,9 @@ struct ChangeBand {
     analysis::ThresholdKind kind = analysis::ThresholdKind::kMcid;
     std::string population;
     std::string source;
+    /// The threshold was measured in another protocol than the one it is applied to (e.g. a
+    /// different stance): the mismatch in words; empty otherwise. The summary repeats it.
+    std::string caveat;
 };
 
 struct ProgressSeries {
@@ -74,8 +77,9 @@ struct ProgressSeries {
     /// Baseline -> latest session, when the measure has a threshold and two sessions exist.
     std::optional<analysis::ChangeResult> latest_change;
     /// Plain-language sentence about baseline -> latest ("DHI improved by 26 points since the
-    /// baseline, more than its minimal clinically important difference of 18."); "" with fewer
-    /// than two points.
+    /// baseline, more than its minimal detectable change of 18 points."), followed by the
+    /// threshold's caveat when it has one ("The threshold was measured in comfortable
+    /// stance ..."); "" with fewer than two points.
     std::string summary;
 };
 

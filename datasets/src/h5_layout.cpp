@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 #ifndef STANCE_VERSION
 #error "STANCE_VERSION must be defined by the build (the project version)"
@@ -617,6 +618,43 @@ ForcePlateSignals readForcePlateGroup(hid_t g, const Where& w, bool live_cut) {
     return fp;
 }
 
+namespace {
+
+/// A live file's forceplate is written row for row with the raw stream it is computed from, but
+/// each signal commits its rows by its own `time`: a recorder killed between the two commits
+/// leaves one a block longer than the other. Both are cut to the rows they share, so that a
+/// recovered trial never holds forces without their raw counts or the reverse.
+void alignForcePlateWithSource(TrialData& t) {
+    ForcePlateSignals& fp = *t.forceplate;
+    constexpr std::string_view kRaw = "raw/";
+    if (fp.source.rfind(kRaw, 0) != 0)
+        return;
+    const std::string device = fp.source.substr(kRaw.size());
+    for (RawSignal& raw : t.raw) {
+        if (raw.device != device)
+            continue;
+        const Eigen::Index n = std::min(raw.time_s.size(), fp.time_s.size());
+        if (n == 0 || raw.time_s[0] != fp.time_s[0] || raw.time_s[n - 1] != fp.time_s[n - 1])
+            return;  // not row for row: each keeps its own committed rows
+        if (raw.time_s.size() > n) {
+            raw.time_s.conservativeResize(n);
+            raw.values.conservativeResize(n, Eigen::NoChange);
+            raw.counter.conservativeResize(n);
+        }
+        if (fp.time_s.size() > n) {
+            fp.time_s.conservativeResize(n);
+            if (fp.force_n.rows() > n)
+                fp.force_n.conservativeResize(n, Eigen::NoChange);
+            if (fp.moment_nm.rows() > n)
+                fp.moment_nm.conservativeResize(n, Eigen::NoChange);
+            fp.cop_m.conservativeResize(n, Eigen::NoChange);
+        }
+        return;
+    }
+}
+
+}  // namespace
+
 TrialData readTrialContent(hid_t trial_group, const Where& where, bool live_cut) {
     TrialData t;
     t.info = readTrialAttributes(trial_group, where);
@@ -630,6 +668,8 @@ TrialData readTrialContent(hid_t trial_group, const Where& where, bool live_cut)
         Hid g = openGroup(trial_group, "forceplate", where);
         t.forceplate = readForcePlateGroup(g.get(), sub(where, "forceplate"), live_cut);
     }
+    if (live_cut && t.forceplate)
+        alignForcePlateWithSource(t);
     if (hasLink(trial_group, "imu")) {
         Hid imu = openGroup(trial_group, "imu", where);
         const Where w = sub(where, "imu");

@@ -763,7 +763,8 @@ TEST_CASE("one-plate weight bearing checks its trial first and says why it refus
         REQUIRE_FALSE(*s.weight_bearing);
         CHECK(s.weight_bearing->error().message ==
               "weight bearing on one plate: wbs #1: aborted at 4.0 s (recorded); not scored");
-        const MissingValue* m = findMissing(flattenSummary(s), "weight_bearing");
+        const FlatSummary flat = flattenSummary(s);  // findMissing points into it
+        const MissingValue* m = findMissing(flat, "weight_bearing");
         REQUIRE(m != nullptr);
         CHECK(m->reason.find("aborted at 4.0 s") != std::string::npos);
     }

@@ -224,6 +224,30 @@ TEST_CASE("the streaming writer refuses what it cannot keep", "[h5][stream]") {
     CHECK_FALSE(std::filesystem::exists(dir / "u.h5"));
 }
 
+TEST_CASE("a live forceplate and its raw source are read cut to the rows they share",
+          "[h5][stream]") {
+    // What a kill between the raw commit and the forceplate commit leaves: raw a block longer.
+    TempDir dir("align");
+    const auto live = dir / "trial.live.h5";
+    TrialStreamWriter w(live, layout());
+    appendBlock(w, 0, 600);
+    Eigen::VectorXd t(40);
+    CounterVector counter(40);
+    Eigen::MatrixXd values(40, 6);
+    for (Eigen::Index r = 0; r < 40; ++r) {
+        t[r] = timeOf(600 + r);
+        counter[r] = 600 + r;
+        for (Eigen::Index c = 0; c < 6; ++c)
+            values(r, c) = rawValue(600 + r, c);
+    }
+    w.appendRaw(0, t, counter, values);
+    w.flush();
+    BundleReader r(live);
+    const TrialData d = r.readTrial(r.trials().at(0));
+    requireRows(d, 600);                     // raw and forceplate alike
+    CHECK(d.imu.at(0).time_s.size() == 60);  // other signals keep their own rows
+}
+
 // The recorder's guarantee. A child process streams 1 kHz rows and flushes after every block,
 // reporting each completed flush through a pipe; the parent kills it with SIGKILL at a varying
 // point (the child never waits, so the kill lands inside an append, a flush or between them) and

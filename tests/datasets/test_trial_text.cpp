@@ -120,6 +120,32 @@ TEST_CASE("malformed files name the file, the line and the problem", "[datasets]
     }
 }
 
+TEST_CASE("rows read the same whether they take the fast path or the general one", "[datasets]") {
+    // Plain rows take a fast path; spaces, quotes, a plus sign, an exponent, too many digits,
+    // blank rows and a missing final newline go through the general one. Both give the same
+    // values, and a row the fast path refuses is never lost or read twice.
+    const std::string text =
+        "t [s]; ML [mm]; AP [mm]; note\r\n"
+        "0.00;1.5;-2.25;x\r\n"
+        "0.01; 1.5 ;\"-2.25\";y\r\n"
+        "0.02;+1.5;-2.25e0\r\n"
+        "\r\n"
+        "0.03;1.5;-2.25\n"
+        "   \t \n"
+        "0.04;1.500000000000000000001;-2.25;;;\n"
+        "0.05;1.5;-2.25";
+    const auto t = readTrialText(writeTemp("mixed_rows.csv", text));
+    REQUIRE(t.recording.t_s.size() == 6);
+    for (Eigen::Index i = 0; i < 6; ++i) {
+        CHECK(t.recording.t_s(i) == static_cast<double>(i) / 100.0);
+        CHECK(t.recording.xy_m(i, 0) == 1.5 * 0.001);
+        CHECK(t.recording.xy_m(i, 1) == -2.25 * 0.001);
+    }
+    // A fault after fast rows is still named at its own line.
+    const std::string late = errorOf("late.csv", "time,ml_mm,ap_mm\n0,1,2\n0.01,1,2\n0.02,1,2;\n");
+    CHECK(late.find("late.csv:4:") != std::string::npos);
+}
+
 TEST_CASE("numbers read exactly as std::from_chars reads them, fast path or not", "[datasets]") {
     // Plain decimals take a fast path (one correctly rounded division); the rest go through
     // std::from_chars. Either way the double must be the one from_chars gives, bit for bit.

@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string>
 #include <vector>
 
@@ -107,16 +110,9 @@ void operator delete[](void* p, std::size_t) noexcept {
     countedFree(p);
 }
 
-int main(int argc, char** argv) {
+void timePipelines(const stance::analysis::CopRecording& rec, const char* allocator) {
     using namespace stance::analysis;
-    const std::string path = argc > 1 ? argv[1]
-                                      : std::string(STANCE_PUBLIC_DATA_DIR) +
-                                            "/bds_santos_duarte_2016/data/BDS00001.txt";
-    const auto trial = stance::datasets::readTrialText(path);
-    const CopRecording& rec = trial.recording;
-    std::printf("trial: %s (%lld samples, %.0f Hz)\n\n", path.c_str(),
-                static_cast<long long>(rec.xy_m.rows()), rec.nominal_fs_hz);
-
+    std::printf("%s:\n", allocator);
     std::printf("%-12s %14s %16s %18s %12s\n", "pipeline", "preprocess us", "metrics us (med)",
                 "metrics+prep us", "n metrics");
     for (Pipeline p : {Pipeline::kRaw, Pipeline::kQuijoux2021, Pipeline::kClinical}) {
@@ -138,6 +134,30 @@ int main(int argc, char** argv) {
                     computeAllMetrics(*trace, opt).size(),
                     static_cast<long long>(trace->xy_m.rows()), trace->fs_hz);
     }
+
+    std::printf("\n");
+}
+
+int main(int argc, char** argv) {
+    using namespace stance::analysis;
+    const std::string path = argc > 1 ? argv[1]
+                                      : std::string(STANCE_PUBLIC_DATA_DIR) +
+                                            "/bds_santos_duarte_2016/data/BDS00001.txt";
+    const auto trial = stance::datasets::readTrialText(path);
+    const CopRecording& rec = trial.recording;
+    std::printf("trial: %s (%lld samples, %.0f Hz)\n\n", path.c_str(),
+                static_cast<long long>(rec.xy_m.rows()), rec.nominal_fs_hz);
+
+    timePipelines(rec, "glibc's default allocator settings");
+#if defined(__GLIBC__)
+    // The stance binary keeps freed memory for the next trial (app/cli/main.cpp); with glibc's
+    // defaults the metric set's large buffers are returned to the kernel after every call and
+    // faulted in again, which some machines charge heavily for. Both figures are printed.
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+    timePipelines(rec, "freed memory kept, as in the stance binary");
+#endif
 
     std::printf("\nsample entropy (m=2, r=0.2 SD) and DFA, one axis, on their own:\n");
     for (Pipeline p : {Pipeline::kRaw, Pipeline::kQuijoux2021}) {

@@ -227,3 +227,18 @@ TEST_CASE("ellipse outline and labels", "[appcore]") {
     row.age_to_years = 60;
     CHECK(app::normGroupLabel(row) == "adults aged 40-59");
 }
+
+TEST_CASE("a session's start is labelled UTC only when it is UTC", "[appcore][results]") {
+    datasets::Session s;
+    s.start_utc = std::chrono::sys_days{std::chrono::year{2015} / 10 / 8} + std::chrono::hours(8) +
+                  std::chrono::minutes(30) + std::chrono::seconds(17);
+    CHECK(app::sessionStartLabel(s) == "2015-10-08 08:30 UTC");
+    // BDS metadata give the laboratory's clock without its offset: shown as such, never as UTC.
+    s.time_zone = "local time of the laboratory (not UTC)";
+    CHECK(app::sessionStartLabel(s) == "2015-10-08 08:30, local time of the laboratory (not UTC)");
+    s.time_zone = std::string(datasets::kUnknownTimeZone);
+    CHECK(app::sessionStartLabel(s) == "2015-10-08 08:30, local time, zone not given");
+    s.start_date_only = true;
+    s.start_utc = std::chrono::sys_days{std::chrono::year{2015} / 10 / 8};
+    CHECK(app::sessionStartLabel(s) == "2015-10-08");
+}

@@ -121,7 +121,7 @@ ReportModel buildReportModel(const ds::Catalog& catalog, ds::CatalogId session_i
     h.sex = capitalised(std::string(ds::sexName(p.sex)));
     h.height = p.height_m ? formatNumber(*p.height_m, 3) + " m" : "unknown";
     h.mass = p.mass_kg ? detail::fixed(*p.mass_kg, 1) + " kg" : "unknown";
-    h.session_date = utcMinutes(r.session.start_utc);
+    h.session_date = sessionStartLabel(r.session);
     h.operator_name = r.session.operator_name.empty() ? "not recorded" : r.session.operator_name;
     h.site = r.session.site;
     h.protocol =

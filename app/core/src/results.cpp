@@ -714,4 +714,12 @@ std::vector<ds::SummaryValue> analyzeAndStoreSession(ds::Catalog& catalog,
     return values;
 }
 
+std::string sessionStartLabel(const datasets::Session& s) {
+    const std::string iso = datasets::formatIsoUtc(s.start_utc);  // YYYY-MM-DDTHH:MM:SSZ
+    if (s.start_date_only)
+        return iso.substr(0, 10);
+    const std::string minutes = iso.substr(0, 10) + " " + iso.substr(11, 5);
+    return s.time_zone.empty() ? minutes + " UTC" : minutes + ", " + s.time_zone;
+}
+
 }  // namespace stance::app

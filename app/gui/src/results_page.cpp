@@ -186,7 +186,7 @@ void ResultsPage::showResults(app::SessionResults results) {
             .arg(
                 name.toHtmlEscaped(), qs(r.patient.subject_code).toHtmlEscaped(),
                 qs(r.protocol_name).toHtmlEscaped(),
-                qs(datasets::formatIsoUtc(r.session.start_utc)).toHtmlEscaped(),
+                qs(app::sessionStartLabel(r.session)).toHtmlEscaped(),
                 qs(r.session.operator_name.empty() ? "-" : r.session.operator_name).toHtmlEscaped(),
                 r.age_years ? QStringLiteral("%1 years at the session").arg(*r.age_years)
                             : QStringLiteral("age unknown")));

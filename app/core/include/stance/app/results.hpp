@@ -172,6 +172,10 @@ std::vector<datasets::SummaryValue> analyzeAndStoreSession(datasets::Catalog& ca
                                                            datasets::CatalogId session_id);
 
 /// Display helpers shared by the pages and the report.
+/// A session's start for people to read: "2024-01-08 09:00 UTC"; a start the source gave in the
+/// site's local time without its UTC offset, "2015-10-08 08:30, local time of the laboratory (not
+/// UTC)" (Session::time_zone, never labelled UTC); a start known only by its date, "2015-10-08".
+std::string sessionStartLabel(const datasets::Session& s);
 std::string conditionLabel(std::string_view condition_id);  ///< "Eyes closed, foam"
 /// "eyes closed on foam" (for sentences).
 std::string conditionPhrase(std::string_view condition_id);

@@ -378,9 +378,11 @@ void ProgressPage::load(const datasets::Catalog& catalog, datasets::CatalogId pa
     header_->setText(
         QStringLiteral("<span style=\"font-size:14pt; font-weight:bold\">Progress over sessions"
                        "</span> &nbsp;<span style=\"font-size:11pt\">%1 %2</span><br>%3. The "
-                       "shaded band is the baseline ± the minimal clinically important "
-                       "difference (MCID; MDC where no MCID is tabulated): a change inside it is "
-                       "not a clinically important one. Points: "
+                       "shaded band is the baseline ± the measure's threshold: its minimal "
+                       "clinically important difference (MCID) where one is published, else its "
+                       "minimal detectable change (MDC). A change inside an MCID band is not a "
+                       "clinically important one; inside an MDC band it is within measurement "
+                       "error. Points: "
                        "<span style=\"color:%4\"><b>improved</b></span>, "
                        "<span style=\"color:%5\"><b>unchanged</b></span>, "
                        "<span style=\"color:%6\"><b>worse</b></span> than the baseline.")

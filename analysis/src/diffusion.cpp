@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <vector>
 
 #include "fft.hpp"
+#include "scratch.hpp"
 
 namespace stance::analysis {
 
@@ -20,40 +20,42 @@ namespace {
 template <class Out>
 void msdFromAutocorrelation(const double* c, Eigen::Index n, const double* ac, Eigen::Index max_lag,
                             Out&& out) {
+    detail::ScratchFrame frame;
     // prefix[i] = sum_{j<i} c_j^2
-    std::vector<double> prefix(static_cast<std::size_t>(n + 1), 0.0);
+    double* prefix = frame.take<double>(static_cast<std::size_t>(n + 1));
+    prefix[0] = 0.0;
     for (Eigen::Index i = 0; i < n; ++i)
-        prefix[static_cast<std::size_t>(i + 1)] = prefix[static_cast<std::size_t>(i)] + c[i] * c[i];
-    const double total = prefix[static_cast<std::size_t>(n)];
+        prefix[i + 1] = prefix[i] + c[i] * c[i];
+    const double total = prefix[n];
     out(0) = 0.0;
     for (Eigen::Index k = 1; k <= max_lag; ++k) {
-        const double tail = total - prefix[static_cast<std::size_t>(k)];
-        const double head = prefix[static_cast<std::size_t>(n - k)];
+        const double tail = total - prefix[k];
+        const double head = prefix[n - k];
         const double s = tail + head - 2.0 * ac[k];
         out(k) = std::max(0.0, s) / static_cast<double>(n - k);
     }
 }
 
-/// Centred copies of a and (optionally) b in zr / zi, padded to the transform size; returns the
-/// autocorrelations in zr (a) and zi (b).
-void autocorrelations(std::vector<double>& zr, std::vector<double>& zi) {
-    const auto m = static_cast<Eigen::Index>(zr.size());
+/// zr and zi (length m) hold the centred a and b padded with zeros; on return they hold the
+/// autocorrelations of a and b.
+void autocorrelations(double* zr, double* zi, Eigen::Index m) {
+    detail::ScratchFrame frame;
     detail::FftPlan& plan = detail::fftPlan(m);
-    plan.forward(zr.data(), zi.data());
-    std::vector<double> pa(static_cast<std::size_t>(m)), pb(static_cast<std::size_t>(m));
+    plan.forward(zr, zi);
+    double* pa = frame.take<double>(static_cast<std::size_t>(m));
+    double* pb = frame.take<double>(static_cast<std::size_t>(m));
     for (Eigen::Index k = 0; k < m; ++k) {
-        const auto i = static_cast<std::size_t>(k);
-        const auto j = static_cast<std::size_t>(k == 0 ? 0 : m - k);
-        const double sr = zr[i] + zr[j], di = zi[i] - zi[j];
-        const double dr = zr[i] - zr[j], si = zi[i] + zi[j];
-        pa[i] = 0.25 * (sr * sr + di * di);
-        pb[i] = 0.25 * (dr * dr + si * si);
+        const Eigen::Index j = k == 0 ? 0 : m - k;
+        const double sr = zr[k] + zr[j], di = zi[k] - zi[j];
+        const double dr = zr[k] - zr[j], si = zi[k] + zi[j];
+        pa[k] = 0.25 * (sr * sr + di * di);
+        pb[k] = 0.25 * (dr * dr + si * si);
     }
-    plan.inverse(pa.data(), pb.data());
+    plan.inverse(pa, pb);
     const double inv_m = 1.0 / static_cast<double>(m);
     for (Eigen::Index k = 0; k < m; ++k) {
-        zr[static_cast<std::size_t>(k)] = pa[static_cast<std::size_t>(k)] * inv_m;
-        zi[static_cast<std::size_t>(k)] = pb[static_cast<std::size_t>(k)] * inv_m;
+        zr[k] = pa[k] * inv_m;
+        zi[k] = pb[k] * inv_m;
     }
 }
 
@@ -62,37 +64,40 @@ void autocorrelations(std::vector<double>& zr, std::vector<double>& zi) {
 Eigen::VectorXd msdCurve(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Index max_lag) {
     const Eigen::Index n = x.size();
     assert(max_lag >= 0 && max_lag < n);
+    detail::ScratchFrame frame;
     // The mean is removed first: MSD does not depend on it and the cancellation is smaller.
     const double mean = x.mean();
     const Eigen::Index m = detail::fftNiceSize(n + max_lag);
-    std::vector<double> zr(static_cast<std::size_t>(m), 0.0), zi(static_cast<std::size_t>(m), 0.0);
-    std::vector<double> c(static_cast<std::size_t>(n));
+    double* zr = frame.zeros(static_cast<std::size_t>(m));
+    double* zi = frame.zeros(static_cast<std::size_t>(m));
+    double* c = frame.take<double>(static_cast<std::size_t>(n));
     for (Eigen::Index i = 0; i < n; ++i)
-        c[static_cast<std::size_t>(i)] = zr[static_cast<std::size_t>(i)] = x(i) - mean;
-    autocorrelations(zr, zi);
+        c[i] = zr[i] = x(i) - mean;
+    autocorrelations(zr, zi, m);
     Eigen::VectorXd msd(max_lag + 1);
-    msdFromAutocorrelation(c.data(), n, zr.data(), max_lag,
-                           [&](Eigen::Index k) -> double& { return msd(k); });
+    msdFromAutocorrelation(c, n, zr, max_lag, [&](Eigen::Index k) -> double& { return msd(k); });
     return msd;
 }
 
 Signal2 msdCurves(const Eigen::Ref<const Signal2>& xy, Eigen::Index max_lag) {
     const Eigen::Index n = xy.rows();
     assert(max_lag >= 0 && max_lag < n);
+    detail::ScratchFrame frame;
     const Eigen::Index m = detail::fftNiceSize(n + max_lag);
-    std::vector<double> zr(static_cast<std::size_t>(m), 0.0), zi(static_cast<std::size_t>(m), 0.0);
-    std::vector<double> cx(static_cast<std::size_t>(n)), cy(static_cast<std::size_t>(n));
+    double* zr = frame.zeros(static_cast<std::size_t>(m));
+    double* zi = frame.zeros(static_cast<std::size_t>(m));
+    double* cx = frame.take<double>(static_cast<std::size_t>(n));
+    double* cy = frame.take<double>(static_cast<std::size_t>(n));
     const double mx = xy.col(0).mean(), my = xy.col(1).mean();
     for (Eigen::Index i = 0; i < n; ++i) {
-        const auto s = static_cast<std::size_t>(i);
-        cx[s] = zr[s] = xy(i, 0) - mx;
-        cy[s] = zi[s] = xy(i, 1) - my;
+        cx[i] = zr[i] = xy(i, 0) - mx;
+        cy[i] = zi[i] = xy(i, 1) - my;
     }
-    autocorrelations(zr, zi);
+    autocorrelations(zr, zi, m);
     Signal2 msd(max_lag + 1, 2);
-    msdFromAutocorrelation(cx.data(), n, zr.data(), max_lag,
+    msdFromAutocorrelation(cx, n, zr, max_lag,
                            [&](Eigen::Index k) -> double& { return msd(k, 0); });
-    msdFromAutocorrelation(cy.data(), n, zi.data(), max_lag,
+    msdFromAutocorrelation(cy, n, zi, max_lag,
                            [&](Eigen::Index k) -> double& { return msd(k, 1); });
     return msd;
 }

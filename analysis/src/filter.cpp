@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "scratch.hpp"
+
 namespace stance::analysis {
 
 namespace {
@@ -178,13 +180,14 @@ Expected<Eigen::MatrixXd> filtfilt(const IirCoefficients& c,
     const Eigen::VectorXd zi = lfilterZi(c);
     const Eigen::Index m = zi.size();
     Eigen::MatrixXd out(n, x.cols());
-    std::vector<double> ext(static_cast<std::size_t>(n + 2 * padlen));
-    std::vector<double> state(static_cast<std::size_t>(m));
+    detail::ScratchFrame frame;
+    double* const ext = frame.take<double>(static_cast<std::size_t>(n + 2 * padlen));
+    double* const state = frame.take<double>(static_cast<std::size_t>(m));
     for (Eigen::Index col = 0; col < x.cols(); ++col) {
         // Odd extension: 2*x[0] - x[padlen..1] on the left, 2*x[-1] - x[-2..-padlen-1] on the
         // right.
         const auto xc = x.col(col);
-        double* e = ext.data();
+        double* e = ext;
         for (Eigen::Index i = 0; i < padlen; ++i) {
             e[i] = 2.0 * xc(0) - xc(padlen - i);
         }
@@ -196,13 +199,13 @@ Expected<Eigen::MatrixXd> filtfilt(const IirCoefficients& c,
         }
         const Eigen::Index total = n + 2 * padlen;
         for (Eigen::Index i = 0; i < m; ++i)
-            state[static_cast<std::size_t>(i)] = zi(i) * e[0];
-        lfilter(c, e, e, total, state.data());
+            state[i] = zi(i) * e[0];
+        lfilter(c, e, e, total, state);
         // Backward pass on the reversed output, started from its first (= last) value.
         std::reverse(e, e + total);
         for (Eigen::Index i = 0; i < m; ++i)
-            state[static_cast<std::size_t>(i)] = zi(i) * e[0];
-        lfilter(c, e, e, total, state.data());
+            state[i] = zi(i) * e[0];
+        lfilter(c, e, e, total, state);
         for (Eigen::Index i = 0; i < n; ++i) {
             out(i, col) = e[total - 1 - padlen - i];
         }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "finite.hpp"
+#include "scratch.hpp"
 #include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/filter.hpp"
@@ -37,9 +38,9 @@ double f95Dof2(double d) {
 /// Savitzky-Golay first derivative, window 5, polynomial order 3, scipy mode 'interp':
 /// interior (x[n-2] - 8 x[n-1] + 8 x[n+1] - x[n+2]) / (12 dt); the two samples at each end are
 /// the derivative of the cubic least-squares fit to the first / last five samples.
-void savgolDerivative(const Eigen::Ref<const Eigen::VectorXd>& x, double dt, Eigen::VectorXd& v) {
+void savgolDerivative(const Eigen::Ref<const Eigen::VectorXd>& x, double dt,
+                      Eigen::Ref<Eigen::VectorXd> v) {
     const Eigen::Index n = x.size();
-    v.resize(n);
     for (Eigen::Index i = 2; i + 2 < n; ++i) {
         v(i) = (x(i - 2) - 8.0 * x(i - 1) + 8.0 * x(i + 1) - x(i + 2)) / (12.0 * dt);
     }
@@ -89,7 +90,7 @@ struct VelocityPeaks {
 /// before it (the side always equals that sign, since every change of sign is a crossing). So the
 /// crossings are found in one pass, and each closed lobe's peak (the first index of its largest
 /// |v|, the reference keeps the first on ties) by a vectorised maximum and a short search.
-VelocityPeaks velocityPeaks(const Eigen::VectorXd& v) {
+VelocityPeaks velocityPeaks(const Eigen::Ref<const Eigen::VectorXd>& v) {
     VelocityPeaks out;
     const Eigen::Index n = v.size();
     std::vector<Eigen::Index> crossings;
@@ -134,15 +135,14 @@ VelocityPeaks velocityPeaks(const Eigen::VectorXd& v) {
 /// `radius` of p[t]; value = (last - first) / fs, i.e. (count - 1) / fs (the paper's Fig. 3
 /// caption says count / fs); then a 4th-order 2.5 Hz Butterworth low-pass (filtfilt). The runs
 /// come from detail::swayDensityRuns (block-pair classification, see sway_density.hpp).
-Expected<Eigen::VectorXd> swayDensity(const Signal2& p, double fs_hz, double radius) {
-    const Eigen::VectorXd density = detail::swayDensityRuns(p, radius) / fs_hz;
+/// The filtered curve is the one column of the result.
+Expected<Eigen::MatrixXd> swayDensity(const Signal2& p, double fs_hz, double radius) {
+    Eigen::VectorXd density = detail::swayDensityRuns(p, radius);
+    density /= fs_hz;
     auto c = butterworthLowpass(4, 2.5, fs_hz);
     if (!c)
         return c.error();
-    auto filtered = filtfilt(*c, density);
-    if (!filtered)
-        return filtered.error();
-    return Eigen::VectorXd(filtered->col(0));
+    return filtfilt(*c, density);
 }
 
 struct LineFit {
@@ -153,21 +153,25 @@ struct LineFit {
 /// shifted near zero for conditioning).
 class PrefixFits {
 public:
-    PrefixFits(const Eigen::VectorXd& x, const Eigen::VectorXd& y) : x0_(x.mean()), y0_(y.mean()) {
+    /// The prefix sums live in the caller's scratch frame.
+    PrefixFits(const Eigen::Ref<const Eigen::VectorXd>& x,
+               const Eigen::Ref<const Eigen::VectorXd>& y, detail::ScratchFrame& frame)
+        : x0_(x.mean()),
+          y0_(y.mean()),
+          s_(frame.take<double>(static_cast<std::size_t>(5 * (x.size() + 1))), x.size() + 1, 5),
+          syy_(frame.take<double>(static_cast<std::size_t>(x.size()))) {
         const Eigen::Index n = x.size();
-        s_.setZero(n + 1, 5);
-        syy_.reserve(static_cast<std::size_t>(n));
+        s_.row(0).setZero();
         for (Eigen::Index i = 0; i < n; ++i) {
             const double u = x(i) - x0_, v = y(i) - y0_;
             s_.row(i + 1) = s_.row(i) + Eigen::Matrix<double, 1, 5>(1.0, u, v, u * u, u * v);
-            syy_.push_back((i == 0 ? 0.0 : syy_.back()) + v * v);
+            syy_[i] = (i == 0 ? 0.0 : syy_[i - 1]) + v * v;
         }
     }
     LineFit fit(Eigen::Index a, Eigen::Index b) const {
         const Eigen::Matrix<double, 1, 5> d = s_.row(b) - s_.row(a);
         const double n = d(0), sx = d(1), sy = d(2), sxx = d(3), sxy = d(4);
-        const double syy = syy_[static_cast<std::size_t>(b - 1)] -
-                           (a == 0 ? 0.0 : syy_[static_cast<std::size_t>(a - 1)]);
+        const double syy = syy_[b - 1] - (a == 0 ? 0.0 : syy_[a - 1]);
         const double cxx = sxx - sx * sx / n, cxy = sxy - sx * sy / n, cyy = syy - sy * sy / n;
         LineFit f;
         f.slope = cxy / cxx;
@@ -179,8 +183,8 @@ public:
 
 private:
     double x0_, y0_;
-    Eigen::Matrix<double, Eigen::Dynamic, 5, Eigen::RowMajor> s_;  ///< one row per prefix
-    std::vector<double> syy_;
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, 5, Eigen::RowMajor>> s_;  ///< row per prefix
+    double* syy_;
 };
 
 struct SdaResult {
@@ -194,7 +198,8 @@ struct SdaResult {
 /// minimum-RMSE candidate wins; *_diffusion = exp(intercept) (MSD at 1 s, L^2), scaling = slope/2.
 /// log_lag(k - 1) = log(k / fs) for k = 1 .. m, shared by both axes.
 Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd,
-                        const Eigen::VectorXd& log_lag, double fs_hz, const QuijouxOptions& o) {
+                        const Eigen::Ref<const Eigen::VectorXd>& log_lag, double fs_hz,
+                        const QuijouxOptions& o) {
     const Eigen::Index m = msd.size() - 1;  // lags 1..m
     const auto i0 = static_cast<Eigen::Index>(o.sda_breakpoint_min_s * fs_hz) + 1;
     const auto i1 = static_cast<Eigen::Index>(o.sda_breakpoint_max_s * fs_hz);
@@ -204,8 +209,9 @@ Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd,
                                               " s (the trial must be longer than " +
                                               std::to_string(3.0 * o.sda_breakpoint_max_s) + " s)");
     }
-    const Eigen::VectorXd& lx = log_lag;
-    Eigen::VectorXd ly(m);
+    const auto& lx = log_lag;
+    detail::ScratchFrame frame;
+    Eigen::Map<Eigen::VectorXd> ly(frame.take<double>(static_cast<std::size_t>(m)), m);
     for (Eigen::Index k = 1; k <= m; ++k) {
         if (!(msd(k) > 0.0)) {
             return fail(ErrorCode::kZeroVariance,
@@ -213,7 +219,7 @@ Expected<SdaResult> sda(const Eigen::Ref<const Eigen::VectorXd>& msd,
         }
         ly(k - 1) = std::log(msd(k));
     }
-    const PrefixFits fits(lx, ly);
+    const PrefixFits fits(lx, ly, frame);
     Eigen::Index best_s = i0, best_l = i0;
     double rmse_s = std::numeric_limits<double>::infinity(), rmse_l = rmse_s;
     for (Eigen::Index i = i0; i <= i1; ++i) {
@@ -340,9 +346,17 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
         return;
     }
 
+    // Working arrays (radius, steps, velocities, log lags) in this thread's scratch memory.
+    detail::ScratchFrame frame;
+    const auto scratch = [&](Eigen::Index count) {
+        return frame.take<double>(static_cast<std::size_t>(std::max<Eigen::Index>(count, 0)));
+    };
+
     // ---- positional -------------------------------------------------------------------------
-    const Eigen::VectorXd x = p.col(0), y = p.col(1);
-    const Eigen::ArrayXd r = p.rowwise().norm().array();
+    const auto x = p.col(0);
+    const auto y = p.col(1);
+    Eigen::Map<Eigen::ArrayXd> r(scratch(n), n);
+    r = p.rowwise().norm().array();
     const double rms_x = std::sqrt(x.squaredNorm() / nd), rms_y = std::sqrt(y.squaredNorm() / nd);
     const double rms_r = std::sqrt(r.square().mean());
     const double range_x = x.maxCoeff() - x.minCoeff(), range_y = y.maxCoeff() - y.minCoeff();
@@ -409,8 +423,10 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
     }
 
     // ---- dynamic ----------------------------------------------------------------------------
-    const Signal2 dp = p.bottomRows(n - 1) - p.topRows(n - 1);
-    const Eigen::ArrayXd step = dp.rowwise().norm().array();
+    Eigen::Map<Signal2> dp(scratch(2 * (n - 1)), n - 1, 2);
+    dp = p.bottomRows(n - 1) - p.topRows(n - 1);
+    Eigen::Map<Eigen::ArrayXd> step(scratch(n - 1), n - 1);
+    step = dp.rowwise().norm().array();
     const double path = step.sum();
     out.add("mean_velocity_ML", kVelocity, dp.col(0).cwiseAbs().sum() * fs / nd);
     out.add("mean_velocity_AP", kVelocity, dp.col(1).cwiseAbs().sum() * fs / nd);
@@ -422,10 +438,10 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
         }
         out.add("sway_area_per_second_ML_AND_AP", kAreaRate, tri / (2.0 * (nd - 1.0) / fs));
     }
-    Eigen::VectorXd vx, vy;
+    Eigen::Map<Eigen::VectorXd> vx(scratch(n), n), vy(scratch(n), n);
     savgolDerivative(x, 1.0 / fs, vx);
     savgolDerivative(y, 1.0 / fs, vy);
-    const auto variance = [](const Eigen::VectorXd& v) {
+    const auto variance = [](const Eigen::Ref<const Eigen::VectorXd>& v) {
         return (v.array() - v.mean()).square().mean();
     };
     out.add("phase_plane_parameter_ML", kLength, std::sqrt(rms_x * rms_x + variance(vx)));
@@ -463,7 +479,7 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
                 {{"mean_peak_Sway_Density", kTime}, {"mean_distance_peak_Sway_Density", kLength}},
                 density.error());
         } else {
-            const Eigen::VectorXd& sd = *density;
+            const auto sd = density->col(0);
             double sum_peak = 0.0, sum_dist = 0.0;
             Eigen::Index n_peak = 0, last = -1;
             for (Eigen::Index i = 1; i + 1 < sd.size(); ++i) {
@@ -576,7 +592,7 @@ void detail::appendQuijouxFeatures(const UniformTrace& trace, MetricTable& out,
         own_msd = msdCurves(p, max_lag);
         msd = &own_msd;
     }
-    Eigen::VectorXd log_lag(std::max<Eigen::Index>(max_lag, 0));
+    Eigen::Map<Eigen::VectorXd> log_lag(scratch(max_lag), std::max<Eigen::Index>(max_lag, 0));
     for (Eigen::Index k = 1; k <= max_lag; ++k)
         log_lag(k - 1) = std::log(static_cast<double>(k) / fs);
     for (int a = 0; a < 2; ++a) {

@@ -15,6 +15,7 @@
 
 #include "fft.hpp"
 #include "finite.hpp"
+#include "scratch.hpp"
 
 namespace stance::analysis {
 
@@ -44,8 +45,7 @@ Expected<bool> checkOptions(Eigen::Index n, bool finite, double fs_hz, const Wel
 /// Periodic Hann window (scipy.signal.get_window('hann', L), fftbins=True): 0.5 - 0.5 cos(2 pi i
 /// / L). The cosines come from a rotation recurrence re-anchored on an exact cosine every 32
 /// samples (error below 1e-14), and the symmetry w(i) = w(L - i) halves them.
-std::vector<double> hann(Eigen::Index len) {
-    std::vector<double> w(static_cast<std::size_t>(len));
+void hann(Eigen::Index len, double* w) {
     const double step = 2.0 * kPi / static_cast<double>(len);
     const double cs = std::cos(step), sn = std::sin(step);
     double c = 1.0, s = 0.0;
@@ -55,29 +55,37 @@ std::vector<double> hann(Eigen::Index len) {
             s = std::sin(step * static_cast<double>(i));
         }
         const double v = 0.5 - 0.5 * c;
-        w[static_cast<std::size_t>(i)] = v;
+        w[i] = v;
         if (i > 0)
-            w[static_cast<std::size_t>(len - i)] = v;
+            w[len - i] = v;
         const double c_next = c * cs - s * sn;
         s = s * cs + c * sn;
         c = c_next;
     }
-    return w;
 }
 
-double sumOfSquares(const std::vector<double>& w) {
+/// A periodic Hann window of nperseg samples and its power, in scratch memory.
+struct Window {
+    const double* w;
+    Eigen::Index len;
+    double power;  ///< sum of w^2
+};
+
+Window hannWindow(detail::ScratchFrame& frame, Eigen::Index len) {
+    double* w = frame.take<double>(static_cast<std::size_t>(len));
+    hann(len, w);
     double s = 0.0;
-    for (const double v : w)
-        s += v * v;
-    return s;
+    for (Eigen::Index i = 0; i < len; ++i)
+        s += w[i] * w[i];
+    return {w, len, s};
 }
 
 /// Segment x[0 .. L) detrended as scipy does ('constant': mean; 'linear': least-squares line)
 /// and multiplied by the window, into out.
-void prepareSegment(const double* __restrict x, const std::vector<double>& window, Detrend detrend,
+void prepareSegment(const double* __restrict x, const Window& window, Detrend detrend,
                     double* __restrict out) {
-    const auto len = static_cast<Eigen::Index>(window.size());
-    const double* __restrict w = window.data();
+    const Eigen::Index len = window.len;
+    const double* __restrict w = window.w;
     double mean = 0.0;
     double slope = 0.0;
     const double t_mean = 0.5 * static_cast<double>(len - 1);
@@ -157,12 +165,10 @@ Pair pairOf(const Eigen::Ref<const Eigen::VectorXd>& x) {
 }
 
 /// Adds |A_k|^2 and |B_k|^2 of the transform z = a + i b (length m, bins 0 .. last) to pa, pb.
-void accumulateSplitPower(const std::vector<double>& zr, const std::vector<double>& zi,
-                          Eigen::Index m, Eigen::Index last, std::vector<double>& pa,
-                          std::vector<double>& pb) {
-    for (Eigen::Index k = 0; k <= last; ++k) {
-        const auto i = static_cast<std::size_t>(k);
-        const auto j = static_cast<std::size_t>(k == 0 ? 0 : m - k);
+void accumulateSplitPower(const double* __restrict zr, const double* __restrict zi, Eigen::Index m,
+                          Eigen::Index last, double* __restrict pa, double* __restrict pb) {
+    for (Eigen::Index i = 0; i <= last; ++i) {
+        const Eigen::Index j = i == 0 ? 0 : m - i;
         const double sr = zr[i] + zr[j], di = zi[i] - zi[j];
         const double dr = zr[i] - zr[j], si = zi[i] + zi[j];
         pa[i] += 0.25 * (sr * sr + di * di);
@@ -171,22 +177,21 @@ void accumulateSplitPower(const std::vector<double>& zr, const std::vector<doubl
 }
 
 /// Sum over segments of |FFT_nfft(segment)|^2 at bins 0 .. nfft/2, both channels, through
-/// transforms of size nfft (nfft must be FFT-friendly).
-void directPower(const Pair& x, const WelchOptions& o, const std::vector<double>& w,
-                 std::vector<double>& pa, std::vector<double>& pb) {
+/// transforms of size nfft (nfft must be FFT-friendly). pa and pb hold nfft / 2 + 1 zeros.
+void directPower(const Pair& x, const WelchOptions& o, const Window& w, double* pa, double* pb) {
     const Eigen::Index nfft = o.nfft, len = o.nperseg, bins = nfft / 2 + 1;
     const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
+    detail::ScratchFrame frame;
     detail::FftPlan& plan = detail::fftPlan(nfft);
-    std::vector<double> zr(static_cast<std::size_t>(nfft)), zi(static_cast<std::size_t>(nfft));
-    pa.assign(static_cast<std::size_t>(bins), 0.0);
-    pb.assign(static_cast<std::size_t>(bins), 0.0);
+    double* zr = frame.take<double>(static_cast<std::size_t>(nfft));
+    double* zi = frame.take<double>(static_cast<std::size_t>(nfft));
     for (Eigen::Index s = 0; s < segments; ++s) {
-        std::fill(zr.begin() + len, zr.end(), 0.0);
-        std::fill(zi.begin(), zi.end(), 0.0);
-        prepareSegment(x.a + s * step, w, o.detrend, zr.data());
+        std::fill(zr + len, zr + nfft, 0.0);
+        std::fill(zi, zi + nfft, 0.0);
+        prepareSegment(x.a + s * step, w, o.detrend, zr);
         if (x.b != nullptr)
-            prepareSegment(x.b + s * step, w, o.detrend, zi.data());
-        plan.forward(zr.data(), zi.data());
+            prepareSegment(x.b + s * step, w, o.detrend, zi);
+        plan.forward(zr, zi);
         accumulateSplitPower(zr, zi, nfft, bins - 1, pa, pb);
     }
 }
@@ -194,34 +199,36 @@ void directPower(const Pair& x, const WelchOptions& o, const std::vector<double>
 /// Sum over segments of the autocorrelation R(d), d = 0 .. L-1, of each channel's prepared
 /// segments: the power spectra at size m >= 2L - 1 (no wrap-around), then one inverse transform
 /// carrying both channels (both spectra are real and even, so R_a + i R_b comes out).
-void summedAutocorrelation(const Pair& x, const WelchOptions& o, const std::vector<double>& w,
-                           std::vector<double>& ra, std::vector<double>& rb) {
+/// ra and rb receive nperseg values each.
+void summedAutocorrelation(const Pair& x, const WelchOptions& o, const Window& w, double* ra,
+                           double* rb) {
     const Eigen::Index len = o.nperseg;
     const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
     const Eigen::Index m = detail::fftNiceSize(2 * len - 1);
+    detail::ScratchFrame frame;
     detail::FftPlan& plan = detail::fftPlan(m);
-    std::vector<double> zr(static_cast<std::size_t>(m)), zi(static_cast<std::size_t>(m));
-    std::vector<double> pa(static_cast<std::size_t>(m), 0.0), pb(pa);
+    double* zr = frame.take<double>(static_cast<std::size_t>(m));
+    double* zi = frame.take<double>(static_cast<std::size_t>(m));
+    double* pa = frame.zeros(static_cast<std::size_t>(m));
+    double* pb = frame.zeros(static_cast<std::size_t>(m));
     for (Eigen::Index s = 0; s < segments; ++s) {
-        std::fill(zr.begin() + len, zr.end(), 0.0);
-        std::fill(zi.begin(), zi.end(), 0.0);
-        prepareSegment(x.a + s * step, w, o.detrend, zr.data());
+        std::fill(zr + len, zr + m, 0.0);
+        std::fill(zi, zi + m, 0.0);
+        prepareSegment(x.a + s * step, w, o.detrend, zr);
         if (x.b != nullptr)
-            prepareSegment(x.b + s * step, w, o.detrend, zi.data());
-        plan.forward(zr.data(), zi.data());
+            prepareSegment(x.b + s * step, w, o.detrend, zi);
+        plan.forward(zr, zi);
         accumulateSplitPower(zr, zi, m, m / 2, pa, pb);
     }
     for (Eigen::Index k = m / 2 + 1; k < m; ++k) {  // even spectra: mirror the upper half
-        pa[static_cast<std::size_t>(k)] = pa[static_cast<std::size_t>(m - k)];
-        pb[static_cast<std::size_t>(k)] = pb[static_cast<std::size_t>(m - k)];
+        pa[k] = pa[m - k];
+        pb[k] = pb[m - k];
     }
-    plan.inverse(pa.data(), pb.data());
-    ra.resize(static_cast<std::size_t>(len));
-    rb.resize(static_cast<std::size_t>(len));
+    plan.inverse(pa, pb);
     const double inv_m = 1.0 / static_cast<double>(m);
     for (Eigen::Index d = 0; d < len; ++d) {
-        ra[static_cast<std::size_t>(d)] = pa[static_cast<std::size_t>(d)] * inv_m;
-        rb[static_cast<std::size_t>(d)] = pb[static_cast<std::size_t>(d)] * inv_m;
+        ra[d] = pa[d] * inv_m;
+        rb[d] = pb[d] * inv_m;
     }
 }
 
@@ -334,15 +341,16 @@ const BluesteinTables& bluesteinTables(Eigen::Index len, Eigen::Index k_hi, Eige
     return *kept.back();
 }
 
-void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eigen::Index nfft,
-              Eigen::Index k_lo, Eigen::Index k_hi, std::vector<double>& pa,
-              std::vector<double>& pb) {
-    const auto len = static_cast<Eigen::Index>(ra.size());
+/// pa and pb receive k_hi - k_lo + 1 values each.
+void bandBins(const double* ra, const double* rb, Eigen::Index len, Eigen::Index nfft,
+              Eigen::Index k_lo, Eigen::Index k_hi, double* pa, double* pb) {
     const Eigen::Index k0 = -k_hi, bins = 2 * k_hi + 1;
     const BluesteinTables& tab = bluesteinTables(len, k_hi, nfft);
     const Eigen::Index m = tab.m;
+    detail::ScratchFrame frame;
     detail::FftPlan& plan = detail::fftPlan(m);
-    std::vector<double> ar(static_cast<std::size_t>(m), 0.0), ai(ar);
+    double* ar = frame.zeros(static_cast<std::size_t>(m));
+    double* ai = frame.zeros(static_cast<std::size_t>(m));
     for (Eigen::Index d = 0; d < len; ++d) {
         const auto i = static_cast<std::size_t>(d);
         const double f = d == 0 ? 1.0 : 2.0;
@@ -351,7 +359,7 @@ void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eige
         ar[i] = gr * tab.in_r[i] - gi * tab.in_i[i];
         ai[i] = gr * tab.in_i[i] + gi * tab.in_r[i];
     }
-    plan.forward(ar.data(), ai.data());
+    plan.forward(ar, ai);
     const std::vector<double>& vr = tab.filt_r;
     const std::vector<double>& vi = tab.filt_i;
     for (Eigen::Index k = 0; k < m; ++k) {
@@ -360,30 +368,28 @@ void bandBins(const std::vector<double>& ra, const std::vector<double>& rb, Eige
         ai[i] = ar[i] * vi[i] + ai[i] * vr[i];
         ar[i] = r;
     }
-    plan.inverse(ar.data(), ai.data());
+    plan.inverse(ar, ai);
     // T(k0 + j) = w(k0 + j) conv(j + L - 1) / m, for j = 0 .. bins - 1
     const double inv_m = 1.0 / static_cast<double>(m);
-    std::vector<double> tr(static_cast<std::size_t>(bins)), ti(tr);
+    double* tr = frame.take<double>(static_cast<std::size_t>(bins));
+    double* ti = frame.take<double>(static_cast<std::size_t>(bins));
     for (Eigen::Index j = 0; j < bins; ++j) {
         const auto i = static_cast<std::size_t>(j + len - 1);
         const auto o = static_cast<std::size_t>(j);
         tr[o] = (ar[i] * tab.out_r[o] - ai[i] * tab.out_i[o]) * inv_m;
         ti[o] = (ar[i] * tab.out_i[o] + ai[i] * tab.out_r[o]) * inv_m;
     }
-    const auto at = [&](Eigen::Index k) { return static_cast<std::size_t>(k - k0); };
-    pa.resize(static_cast<std::size_t>(k_hi - k_lo + 1));
-    pb.resize(pa.size());
+    const auto at = [&](Eigen::Index k) { return k - k0; };
     for (Eigen::Index k = k_lo; k <= k_hi; ++k) {
-        pa[static_cast<std::size_t>(k - k_lo)] = 0.5 * (tr[at(k)] + tr[at(-k)]);
-        pb[static_cast<std::size_t>(k - k_lo)] = 0.5 * (ti[at(k)] + ti[at(-k)]);
+        pa[k - k_lo] = 0.5 * (tr[at(k)] + tr[at(-k)]);
+        pb[k - k_lo] = 0.5 * (ti[at(k)] + ti[at(-k)]);
     }
 }
 
-/// Fills psd from summed per-bin powers p (bins k_lo .. k_lo + p.size() - 1).
-Psd makePsd(const std::vector<double>& p, Eigen::Index k_lo, const WelchOptions& o, double fs_hz,
-            double window_power, Eigen::Index segments) {
+/// Fills psd from summed per-bin powers p (bins k_lo .. k_lo + nk - 1).
+Psd makePsd(const double* p, Eigen::Index nk, Eigen::Index k_lo, const WelchOptions& o,
+            double fs_hz, double window_power, Eigen::Index segments) {
     Psd psd;
-    const auto nk = static_cast<Eigen::Index>(p.size());
     psd.f_hz.resize(nk);
     psd.density.resize(nk);
     const double scale = 1.0 / (fs_hz * window_power * static_cast<double>(segments));
@@ -391,7 +397,7 @@ Psd makePsd(const std::vector<double>& p, Eigen::Index k_lo, const WelchOptions&
     for (Eigen::Index i = 0; i < nk; ++i) {
         const Eigen::Index k = k_lo + i;
         psd.f_hz(i) = static_cast<double>(k) * bin_step;
-        psd.density(i) = p[static_cast<std::size_t>(i)] * scale * oneSidedFactor(k, o.nfft);
+        psd.density(i) = p[i] * scale * oneSidedFactor(k, o.nfft);
     }
     return psd;
 }
@@ -408,17 +414,20 @@ Expected<std::array<Psd, 2>> bandPsd(const Pair& x, double fs_hz, const WelchOpt
     Eigen::Index k_hi = k_lo - 1;
     while (k_hi + 1 < bins && binFrequency(k_hi + 1, o.nfft, fs_hz) <= f_hi_hz)
         ++k_hi;
-    const std::vector<double> w = hann(o.nperseg);
+    detail::ScratchFrame frame;
+    const Window w = hannWindow(frame, o.nperseg);
     const Eigen::Index segments = segmentCount(x.n, o);
-    std::vector<double> pa, pb;
-    if (k_hi >= k_lo) {
-        std::vector<double> ra, rb;
+    const Eigen::Index nk = std::max<Eigen::Index>(0, k_hi - k_lo + 1);
+    double* pa = frame.take<double>(static_cast<std::size_t>(nk));
+    double* pb = frame.take<double>(static_cast<std::size_t>(nk));
+    if (nk > 0) {
+        double* ra = frame.take<double>(static_cast<std::size_t>(o.nperseg));
+        double* rb = frame.take<double>(static_cast<std::size_t>(o.nperseg));
         summedAutocorrelation(x, o, w, ra, rb);
-        bandBins(ra, rb, o.nfft, k_lo, k_hi, pa, pb);
+        bandBins(ra, rb, o.nperseg, o.nfft, k_lo, k_hi, pa, pb);
     }
-    const double wp = sumOfSquares(w);
-    return std::array<Psd, 2>{makePsd(pa, k_lo, o, fs_hz, wp, segments),
-                              makePsd(pb, k_lo, o, fs_hz, wp, segments)};
+    return std::array<Psd, 2>{makePsd(pa, nk, k_lo, o, fs_hz, w.power, segments),
+                              makePsd(pb, nk, k_lo, o, fs_hz, w.power, segments)};
 }
 
 Expected<std::array<Psd, 2>> fullPsd(const Pair& x, double fs_hz, const WelchOptions& o) {
@@ -426,13 +435,15 @@ Expected<std::array<Psd, 2>> fullPsd(const Pair& x, double fs_hz, const WelchOpt
         return ok.error();
     if (!detail::fftSizeSupported(o.nfft))
         return bandPsd(x, fs_hz, o, 0.0, fs_hz);
-    const std::vector<double> w = hann(o.nperseg);
-    std::vector<double> pa, pb;
+    detail::ScratchFrame frame;
+    const Window w = hannWindow(frame, o.nperseg);
+    const Eigen::Index bins = o.nfft / 2 + 1;
+    double* pa = frame.zeros(static_cast<std::size_t>(bins));
+    double* pb = frame.zeros(static_cast<std::size_t>(bins));
     directPower(x, o, w, pa, pb);
-    const double wp = sumOfSquares(w);
     const Eigen::Index segments = segmentCount(x.n, o);
-    return std::array<Psd, 2>{makePsd(pa, 0, o, fs_hz, wp, segments),
-                              makePsd(pb, 0, o, fs_hz, wp, segments)};
+    return std::array<Psd, 2>{makePsd(pa, bins, 0, o, fs_hz, w.power, segments),
+                              makePsd(pb, bins, 0, o, fs_hz, w.power, segments)};
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <vector>
+
+#include "scratch.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -46,17 +47,18 @@ enum class Relation { kMixed, kAllClose, kAllFar };
 
 class Runs {
 public:
-    Runs(const Signal2& p, double radius)
+    Runs(const Signal2& p, double radius, ScratchFrame& frame)
         : n_(p.rows()), nb_((n_ + kBlock - 1) / kBlock), r2_(radius * radius) {
         // Padded copies: the padding is infinitely far, so exact tests never need a bound check.
         const double inf = std::numeric_limits<double>::infinity();
-        xs_.assign(static_cast<std::size_t>(nb_ * kBlock), inf);
-        ys_.assign(xs_.size(), inf);
-        for (Eigen::Index i = 0; i < n_; ++i) {
-            xs_[static_cast<std::size_t>(i)] = p(i, 0);
-            ys_[static_cast<std::size_t>(i)] = p(i, 1);
-        }
-        boxes_.resize(static_cast<std::size_t>(nb_));
+        const auto padded = static_cast<std::size_t>(nb_ * kBlock);
+        xs_ = frame.take<double>(padded);
+        ys_ = frame.take<double>(padded);
+        std::copy(p.col(0).data(), p.col(0).data() + n_, xs_);
+        std::copy(p.col(1).data(), p.col(1).data() + n_, ys_);
+        std::fill(xs_ + n_, xs_ + padded, inf);
+        std::fill(ys_ + n_, ys_ + padded, inf);
+        boxes_ = frame.take<Box>(static_cast<std::size_t>(nb_));
         for (Eigen::Index b = 0; b < nb_; ++b) {
             const Eigen::Index s = b * kBlock, e = std::min(n_, s + kBlock);
             Box q{x(s), x(s), y(s), y(s)};
@@ -69,7 +71,7 @@ public:
             boxes_[static_cast<std::size_t>(b)] = q;
         }
         const Eigen::Index ns = (nb_ + kBlocksPerSuper - 1) / kBlocksPerSuper;
-        supers_.resize(static_cast<std::size_t>(ns));
+        supers_ = frame.take<Box>(static_cast<std::size_t>(ns));
         for (Eigen::Index sb = 0; sb < ns; ++sb) {
             const Eigen::Index b0 = sb * kBlocksPerSuper, b1 = std::min(nb_, b0 + kBlocksPerSuper);
             Box q = boxes_[static_cast<std::size_t>(b0)];
@@ -82,8 +84,10 @@ public:
             }
             supers_[static_cast<std::size_t>(sb)] = q;
         }
-        after_.assign(static_cast<std::size_t>(n_), n_);
-        before_.assign(static_cast<std::size_t>(n_), -1);
+        after_ = frame.take<Eigen::Index>(static_cast<std::size_t>(n_));
+        before_ = frame.take<Eigen::Index>(static_cast<std::size_t>(n_));
+        std::fill(after_, after_ + n_, n_);
+        std::fill(before_, before_ + n_, Eigen::Index{-1});
     }
 
     Eigen::VectorXd counts() {
@@ -105,8 +109,8 @@ private:
     /// baseline) where available: the same products and sums as the scalar form, in the same
     /// order, so the same bits.
     unsigned farMask(double cx, double cy, Eigen::Index j) const {
-        const double* bx = xs_.data() + j * kBlock;
-        const double* by = ys_.data() + j * kBlock;
+        const double* bx = xs_ + j * kBlock;
+        const double* by = ys_ + j * kBlock;
         unsigned m = 0;
 #if defined(__SSE2__)
         const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy), vr2 = _mm_set1_pd(r2_);
@@ -180,7 +184,7 @@ private:
         };
         if (open != (1u << std::min<Eigen::Index>(kBlock, n_ - t0)) - 1u && open != 0)
             shrink();
-        auto& result = Dir > 0 ? after_ : before_;
+        Eigen::Index* result = Dir > 0 ? after_ : before_;
         const auto settle_all = [&](Eigen::Index edge) {
             for (unsigned u = open; u != 0; u &= u - 1u)
                 result[static_cast<std::size_t>(t0 + __builtin_ctz(u))] = edge;
@@ -232,16 +236,20 @@ private:
 
     Eigen::Index n_, nb_;
     double r2_;
-    std::vector<double> xs_, ys_;
-    std::vector<Box> boxes_;   ///< per block of 8 samples (real samples only)
-    std::vector<Box> supers_;  ///< per superblock of 8 blocks
-    std::vector<Eigen::Index> after_, before_;
+    // Scratch arrays of the caller's frame.
+    double* xs_;
+    double* ys_;
+    Box* boxes_;   ///< per block of 8 samples (real samples only)
+    Box* supers_;  ///< per superblock of 8 blocks
+    Eigen::Index* after_;
+    Eigen::Index* before_;
 };
 
 }  // namespace
 
 Eigen::VectorXd swayDensityRuns(const Signal2& p, double radius) {
-    return Runs(p, radius).counts();
+    ScratchFrame frame;
+    return Runs(p, radius, frame).counts();
 }
 
 }  // namespace stance::analysis::detail

@@ -41,13 +41,15 @@ void msdFromAutocorrelation(const double* c, Eigen::Index n, const double* ac, E
 void autocorrelations(double* zr, double* zi, Eigen::Index m) {
     detail::ScratchFrame frame;
     detail::FftPlan& plan = detail::fftPlan(m);
-    plan.forward(zr, zi);
+    const double* fr = nullptr;
+    const double* fi = nullptr;
+    plan.forwardAnywhere(zr, zi, fr, fi);
     double* pa = frame.take<double>(static_cast<std::size_t>(m));
     double* pb = frame.take<double>(static_cast<std::size_t>(m));
     for (Eigen::Index k = 0; k < m; ++k) {
         const Eigen::Index j = k == 0 ? 0 : m - k;
-        const double sr = zr[k] + zr[j], di = zi[k] - zi[j];
-        const double dr = zr[k] - zr[j], si = zi[k] + zi[j];
+        const double sr = fr[k] + fr[j], di = fi[k] - fi[j];
+        const double dr = fr[k] - fr[j], si = fi[k] + fi[j];
         pa[k] = 0.25 * (sr * sr + di * di);
         pb[k] = 0.25 * (dr * dr + si * si);
     }

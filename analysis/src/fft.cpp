@@ -316,13 +316,22 @@ void runStages(const int* radix, const Eigen::Index* m, const Eigen::Index* s,
 
 }  // namespace
 
-void FftPlan::forward(double* re, double* im) {
+void FftPlan::forwardAnywhere(double* re, double* im, const double*& out_re,
+                              const double*& out_im) {
     double* xr = re;
     double* xi = im;
     double* yr = work_re_.data();
     double* yi = work_im_.data();
     runStages(radix_.data(), m_.data(), s_.data(), wr_.data(), wi_.data(), radix_.size(), xr, xi,
               yr, yi);
+    out_re = xr;
+    out_im = xi;
+}
+
+void FftPlan::forward(double* re, double* im) {
+    const double* xr = nullptr;
+    const double* xi = nullptr;
+    forwardAnywhere(re, im, xr, xi);
     if (xr != re) {
         std::copy(xr, xr + n_, re);
         std::copy(xi, xi + n_, im);

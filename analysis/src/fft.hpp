@@ -23,6 +23,10 @@ public:
 
     /// In place: X_k = sum_j x_j exp(-2 pi i j k / n), k = 0 .. n-1. re and im hold n values.
     void forward(double* re, double* im);
+    /// As forward(), without the final copy a transform with an odd number of stages needs: the
+    /// result is left where the last stage wrote it (re/im or this plan's work buffers) and
+    /// out_re/out_im point at it until the plan is used again; re and im are then scratch.
+    void forwardAnywhere(double* re, double* im, const double*& out_re, const double*& out_im);
     /// In place, unscaled: x_j = sum_k X_k exp(+2 pi i j k / n) (n times the inverse DFT).
     void inverse(double* re, double* im);
 

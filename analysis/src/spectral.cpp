@@ -191,8 +191,10 @@ void directPower(const Pair& x, const WelchOptions& o, const Window& w, double* 
         prepareSegment(x.a + s * step, w, o.detrend, zr);
         if (x.b != nullptr)
             prepareSegment(x.b + s * step, w, o.detrend, zi);
-        plan.forward(zr, zi);
-        accumulateSplitPower(zr, zi, nfft, bins - 1, pa, pb);
+        const double* fr = nullptr;
+        const double* fi = nullptr;
+        plan.forwardAnywhere(zr, zi, fr, fi);
+        accumulateSplitPower(fr, fi, nfft, bins - 1, pa, pb);
     }
 }
 
@@ -217,8 +219,10 @@ void summedAutocorrelation(const Pair& x, const WelchOptions& o, const Window& w
         prepareSegment(x.a + s * step, w, o.detrend, zr);
         if (x.b != nullptr)
             prepareSegment(x.b + s * step, w, o.detrend, zi);
-        plan.forward(zr, zi);
-        accumulateSplitPower(zr, zi, m, m / 2, pa, pb);
+        const double* fr = nullptr;
+        const double* fi = nullptr;
+        plan.forwardAnywhere(zr, zi, fr, fi);
+        accumulateSplitPower(fr, fi, m, m / 2, pa, pb);
     }
     for (Eigen::Index k = m / 2 + 1; k < m; ++k) {  // even spectra: mirror the upper half
         pa[k] = pa[m - k];

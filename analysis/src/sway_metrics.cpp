@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "finite.hpp"
+#include "scratch.hpp"
 #include "shared_terms.hpp"
 #include "stance/analysis/diffusion.hpp"
 #include "stance/analysis/geometry.hpp"
@@ -267,13 +268,17 @@ void detail::appendPrietoMetrics(const UniformTrace& trace, MetricTable& out,
     const Eigen::Index n = p.rows();
     const auto nd = static_cast<double>(n);
     const Moments m = moments(p);
+    detail::ScratchFrame frame;
+    double* rd = frame.take<double>(static_cast<std::size_t>(n));
     double sum_rd = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i)
-        sum_rd += std::sqrt(sq(p(i, 0) - m.mean_x) + sq(p(i, 1) - m.mean_y));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        rd[i] = std::sqrt(sq(p(i, 0) - m.mean_x) + sq(p(i, 1) - m.mean_y));
+        sum_rd += rd[i];
+    }
     const double mdist = sum_rd / nd;
     double ss_rd = 0.0;
     for (Eigen::Index i = 0; i < n; ++i) {
-        const double d = std::sqrt(sq(p(i, 0) - m.mean_x) + sq(p(i, 1) - m.mean_y)) - mdist;
+        const double d = rd[i] - mdist;
         ss_rd += d * d;
     }
     const double s_rd = std::sqrt(ss_rd / nd);

@@ -108,9 +108,9 @@ void addReportCommands(CLI::App& app, Io io, Commands& commands) {
     auto* cmd = app.add_subcommand(
         "report",
         "Write the PDF report of a session: patient header, results against the norms, "
-        "stabilograms, questionnaires, progress over sessions with MCID bands, and plain-language "
-        "interpretation (docs/report.md). Prints JSON (file, pages, interpretation). Runs without "
-        "a display.");
+        "stabilograms, questionnaires, progress over sessions with change bands (MCID or MDC), and "
+        "plain-language interpretation (docs/report.md). Prints JSON (file, pages, "
+        "interpretation). Runs without a display.");
     cmd->add_option("--session", s->session, "Catalog session id (see `stance catalog list`)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--catalog", s->catalog,

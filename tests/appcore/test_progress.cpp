@@ -92,6 +92,11 @@ TEST_CASE("higher-is-better, SI-scaled and unclassified measures", "[appcore]") 
     CHECK(comp.summary ==
           "Composite sway velocity went from 0.9 to 0.6 deg/s since the baseline (better; no "
           "published threshold classifies this change).");
+    // Areas read as a reader writes them: "mm²", not the column header's "mm^2".
+    const auto area = app::makeProgressSeries(*app::findProgressMetric("mctsib.ec_foam.cop_area"),
+                                              points({4886, 1816}));
+    CHECK(area.summary.find("to 1816 mm\u00b2 since the baseline") != std::string::npos);
+    CHECK(area.summary.find("^2") == std::string::npos);
     const auto sot =
         app::makeProgressSeries(*app::findProgressMetric("sot.composite"), points({60, 68, 69}));
     CHECK(sot.points[1].change == ChangeClass::kUnchanged);  // MDC is "more than 8"

@@ -2,6 +2,7 @@
 // actions triggered, and the rows, series and colours the user would see checked.
 
 #include <QAreaSeries>
+#include <QCheckBox>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
@@ -13,6 +14,7 @@
 
 #include "gui_fixture.hpp"
 #include "stance/app/catalog_access.hpp"
+#include "stance/app/progress.hpp"
 #include "stance/datasets/h5_reader.hpp"
 #include "stance/gui/charts.hpp"
 #include "stance/gui/export_dialog.hpp"
@@ -142,8 +144,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "progress page: a chart per measure with values, the MCID band, change classes and "
-    "hover values",
+    "progress page: a chart per measure with values, the change band (MCID or MDC), change "
+    "classes and hover values",
     "[gui][window]") {
     DemoFixture f(4);
     auto w = demoWindow(f);
@@ -175,6 +177,16 @@ TEST_CASE(
     CHECK(dhi->hoverLine().contains(QStringLiteral("from the baseline")));
     dhi->hoverPoint(0);
     CHECK(dhi->hoverLine().endsWith(QStringLiteral("baseline")));
+
+    // The measure list shows the short labels (they fit its column), the full ones as tooltips.
+    for (const stance::app::ProgressMetric& m : stance::app::progressMetrics()) {
+        auto* box = progress->findChild<QCheckBox*>(QStringLiteral("measure-") +
+                                                    QString::fromStdString(m.key));
+        REQUIRE(box != nullptr);
+        CHECK(box->text() == QString::fromStdString(m.short_label));
+        CHECK(box->toolTip() == QString::fromStdString(m.label));
+        CHECK(box->fontMetrics().horizontalAdvance(box->text()) < 200);
+    }
 
     // Choosing measures rebuilds the grid.
     progress->setSelectedKeys({"dhi_total", "vas_total"});

@@ -89,7 +89,8 @@ ProgressChart::ProgressChart(app::ProgressSeries series, QWidget* parent)
     const app::ProgressMetric& m = series_.metric;
     const QString unit = displayUnit(m.unit);
     auto* chart = new QChart();
-    styleChart(*chart, QStringLiteral("%1 (%2)").arg(qs(m.label), unit));
+    styleChart(*chart,
+               unit.isEmpty() ? qs(m.label) : QStringLiteral("%1 (%2)").arg(qs(m.label), unit));
 
     // x: the session dates, padded so the first and last points sit inside the plot.
     qreal x_lo = 0.0;
@@ -173,10 +174,12 @@ ProgressChart::ProgressChart(app::ProgressSeries series, QWidget* parent)
     x->setTickCount(std::clamp(static_cast<int>(series_.points.size()), 2, 6));
     x->setGridLineColor(QColor(0xe0, 0xe0, 0xe0));
     auto* y = new QValueAxis(chart);
-    styleAxis(*y, QStringLiteral("%1 (%2)%3")
-                      .arg(qs(m.short_label), unit,
-                           m.lower_is_better ? QStringLiteral(", lower is better")
-                                             : QStringLiteral(", higher is better")));
+    // The chart title names the measure; the axis gives the unit and which way is better
+    // ("mm/s, \u2193 better": lower is better), short enough for a chart a few centimetres high.
+    const QString better =
+        m.lower_is_better ? QStringLiteral("\u2193 better") : QStringLiteral("\u2191 better");
+    styleAxis(
+        *y, QStringLiteral("%1, %2").arg(unit.isEmpty() ? QStringLiteral("ratio") : unit, better));
     if (!std::isfinite(y_lo)) {
         y_lo = 0.0;
         y_hi = 1.0;
@@ -318,7 +321,9 @@ ProgressPage::ProgressPage(QWidget* parent) : QWidget(parent) {
         for (const app::ProgressMetric& m : app::progressMetrics()) {
             if (m.group != g)
                 continue;
-            auto* cb = new QCheckBox(qs(m.label), box);
+            // The short label fits the column; the full one is the tooltip.
+            auto* cb = new QCheckBox(qs(m.short_label), box);
+            cb->setToolTip(qs(m.label));
             cb->setObjectName(QStringLiteral("measure-") + qs(m.key));
             cb->setChecked(std::find(defaults.begin(), defaults.end(), m.key) != defaults.end());
             connect(cb, &QCheckBox::toggled, this, [this] { rebuild(); });

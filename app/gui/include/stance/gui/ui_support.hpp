@@ -30,12 +30,12 @@ inline const QColor kOutsideFill{0xfd, 0xdc, 0xc0};  ///< table cell background,
 inline const QColor kImproved{0x1a, 0x7f, 0x3c};     ///< change: improved
 inline const QColor kWorse{0xb2, 0x18, 0x2b};        ///< change: worse
 inline const QColor kUnchanged{0x55, 0x55, 0x55};    ///< change: unchanged
-inline const QColor kBand{0x9e, 0xc9, 0xe2, 0x70};   ///< MCID band fill (translucent)
-inline const QColor kBandEdge{0x6b, 0xae, 0xd6};     ///< MCID band edge
-inline const QColor kPath{0x2c, 0x3e, 0x50};         ///< COP path
-inline const QColor kEllipse{0xd9, 0x5f, 0x02};      ///< 95 % ellipse
-inline const QColor kSeriesMl{0x1f, 0x77, 0xb4};     ///< time series: ML
-inline const QColor kSeriesAp{0x9b, 0x59, 0xb6};     ///< time series: AP
+inline const QColor kBand{0x9e, 0xc9, 0xe2, 0x70};  ///< change band fill (MCID or MDC; translucent)
+inline const QColor kBandEdge{0x6b, 0xae, 0xd6};    ///< change band edge
+inline const QColor kPath{0x2c, 0x3e, 0x50};        ///< COP path
+inline const QColor kEllipse{0xd9, 0x5f, 0x02};     ///< 95 % ellipse
+inline const QColor kSeriesMl{0x1f, 0x77, 0xb4};    ///< time series: ML
+inline const QColor kSeriesAp{0x9b, 0x59, 0xb6};    ///< time series: AP
 inline const QColor kOk{0x1a, 0x7f, 0x3c};
 inline const QColor kProblem{0xb2, 0x18, 0x2b};
 inline const QColor kWaiting{0xb0, 0x7d, 0x00};

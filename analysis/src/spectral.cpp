@@ -176,25 +176,26 @@ void accumulateSplitPower(const double* __restrict zr, const double* __restrict 
     }
 }
 
-/// Sum over segments of |FFT_nfft(segment)|^2 at bins 0 .. nfft/2, both channels, through
-/// transforms of size nfft (nfft must be FFT-friendly). pa and pb hold nfft / 2 + 1 zeros.
-void directPower(const Pair& x, const WelchOptions& o, const Window& w, double* pa, double* pb) {
-    const Eigen::Index nfft = o.nfft, len = o.nperseg, bins = nfft / 2 + 1;
+/// Sum over segments of |FFT_size(segment)|^2 at bins 0 .. last, both channels: each prepared
+/// segment zero-padded to `size` (FFT-friendly, >= nperseg). pa and pb hold last + 1 zeros.
+void segmentPowers(const Pair& x, const WelchOptions& o, const Window& w, Eigen::Index size,
+                   Eigen::Index last, double* pa, double* pb) {
+    const Eigen::Index len = o.nperseg;
     const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
     detail::ScratchFrame frame;
-    detail::FftPlan& plan = detail::fftPlan(nfft);
-    double* zr = frame.take<double>(static_cast<std::size_t>(nfft));
-    double* zi = frame.take<double>(static_cast<std::size_t>(nfft));
+    detail::FftPlan& plan = detail::fftPlan(size);
+    double* zr = frame.take<double>(static_cast<std::size_t>(size));
+    double* zi = frame.take<double>(static_cast<std::size_t>(size));
     for (Eigen::Index s = 0; s < segments; ++s) {
-        std::fill(zr + len, zr + nfft, 0.0);
-        std::fill(zi, zi + nfft, 0.0);
+        std::fill(zr + len, zr + size, 0.0);
+        std::fill(zi, zi + size, 0.0);
         prepareSegment(x.a + s * step, w, o.detrend, zr);
         if (x.b != nullptr)
             prepareSegment(x.b + s * step, w, o.detrend, zi);
         const double* fr = nullptr;
         const double* fi = nullptr;
         plan.forwardAnywhere(zr, zi, fr, fi);
-        accumulateSplitPower(fr, fi, nfft, bins - 1, pa, pb);
+        accumulateSplitPower(fr, fi, size, last, pa, pb);
     }
 }
 
@@ -205,30 +206,16 @@ void directPower(const Pair& x, const WelchOptions& o, const Window& w, double* 
 void summedAutocorrelation(const Pair& x, const WelchOptions& o, const Window& w, double* ra,
                            double* rb) {
     const Eigen::Index len = o.nperseg;
-    const Eigen::Index segments = segmentCount(x.n, o), step = len - o.noverlap;
     const Eigen::Index m = detail::fftNiceSize(2 * len - 1);
     detail::ScratchFrame frame;
-    detail::FftPlan& plan = detail::fftPlan(m);
-    double* zr = frame.take<double>(static_cast<std::size_t>(m));
-    double* zi = frame.take<double>(static_cast<std::size_t>(m));
     double* pa = frame.zeros(static_cast<std::size_t>(m));
     double* pb = frame.zeros(static_cast<std::size_t>(m));
-    for (Eigen::Index s = 0; s < segments; ++s) {
-        std::fill(zr + len, zr + m, 0.0);
-        std::fill(zi, zi + m, 0.0);
-        prepareSegment(x.a + s * step, w, o.detrend, zr);
-        if (x.b != nullptr)
-            prepareSegment(x.b + s * step, w, o.detrend, zi);
-        const double* fr = nullptr;
-        const double* fi = nullptr;
-        plan.forwardAnywhere(zr, zi, fr, fi);
-        accumulateSplitPower(fr, fi, m, m / 2, pa, pb);
-    }
+    segmentPowers(x, o, w, m, m / 2, pa, pb);
     for (Eigen::Index k = m / 2 + 1; k < m; ++k) {  // even spectra: mirror the upper half
         pa[k] = pa[m - k];
         pb[k] = pb[m - k];
     }
-    plan.inverse(pa, pb);
+    detail::fftPlan(m).inverse(pa, pb);
     const double inv_m = 1.0 / static_cast<double>(m);
     for (Eigen::Index d = 0; d < len; ++d) {
         ra[d] = pa[d] * inv_m;
@@ -444,7 +431,7 @@ Expected<std::array<Psd, 2>> fullPsd(const Pair& x, double fs_hz, const WelchOpt
     const Eigen::Index bins = o.nfft / 2 + 1;
     double* pa = frame.zeros(static_cast<std::size_t>(bins));
     double* pb = frame.zeros(static_cast<std::size_t>(bins));
-    directPower(x, o, w, pa, pb);
+    segmentPowers(x, o, w, o.nfft, bins - 1, pa, pb);
     const Eigen::Index segments = segmentCount(x.n, o);
     return std::array<Psd, 2>{makePsd(pa, bins, 0, o, fs_hz, w.power, segments),
                               makePsd(pb, bins, 0, o, fs_hz, w.power, segments)};

@@ -5,6 +5,7 @@
 #include "fixtures.hpp"
 #include "stance/app/errors.hpp"
 #include "stance/app/progress.hpp"
+#include "stance/app/report_model.hpp"
 
 using namespace stance;
 using analysis::ChangeClass;
@@ -92,6 +93,11 @@ TEST_CASE("higher-is-better, SI-scaled and unclassified measures", "[appcore]") 
     CHECK(comp.summary ==
           "Composite sway velocity went from 0.9 to 0.6 deg/s since the baseline (better; no "
           "published threshold classifies this change).");
+    // One helper for every page, sentence and the report: each "^2" becomes "²".
+    CHECK(app::readableUnits("mm^2") == "mm\u00b2");
+    CHECK(app::readableUnits("Norm P5 - P95, mm^2; acc m/s^2") ==
+          "Norm P5 - P95, mm\u00b2; acc m/s\u00b2");
+    CHECK(app::readableUnits("mm/s") == "mm/s");
     // Areas read as a reader writes them: "mm²", not the column header's "mm^2".
     const auto area = app::makeProgressSeries(*app::findProgressMetric("mctsib.ec_foam.cop_area"),
                                               points({4886, 1816}));

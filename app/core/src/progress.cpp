@@ -66,15 +66,11 @@ std::vector<ProgressMetric> buildMetrics() {
     return m;
 }
 
-/// "1816 mm²": units as a reader writes them in a sentence (the unit tables' "mm^2" is for
-/// column headers and files).
+/// "1816 mm²": units as a reader writes them in a sentence.
 std::string withUnit(const std::string& number, const std::string& unit) {
     if (unit.empty())
         return number;
-    std::string u = unit;
-    if (const auto at = u.find("^2"); at != std::string::npos)
-        u.replace(at, 2, "\u00b2");
-    return number + " " + u;
+    return number + " " + readableUnits(unit);
 }
 
 std::string kindPhrase(an::ThresholdKind k) {

@@ -54,6 +54,12 @@ std::string fixed(double v, int decimals) {
 
 namespace stance::app {
 
+std::string readableUnits(std::string text) {
+    for (auto at = text.find("^2"); at != std::string::npos; at = text.find("^2", at))
+        text.replace(at, 2, "\u00b2");
+    return text;
+}
+
 std::string formatNumber(double value, int significant) {
     if (!std::isfinite(value))
         return "n/a";

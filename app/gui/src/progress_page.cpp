@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "stance/app/report_model.hpp"
 #include "stance/gui/ui_support.hpp"
 
 namespace stance::gui {
@@ -35,9 +36,7 @@ qreal dateMs(const std::string& iso_date) {
 }
 
 QString displayUnit(const std::string& unit) {
-    QString u = qs(unit);
-    u.replace(QStringLiteral("^2"), QStringLiteral("²"));
-    return u;
+    return qs(app::readableUnits(unit));
 }
 
 QString kindWord(analysis::ThresholdKind k) {

@@ -74,9 +74,7 @@ int decimalsFor(const std::string& unit) {
 }
 
 QString displayUnit(const std::string& unit) {
-    QString u = qs(unit);
-    u.replace(QStringLiteral("^2"), QStringLiteral("²"));
-    return u;
+    return qs(app::readableUnits(unit));
 }
 
 }  // namespace

@@ -54,15 +54,8 @@ const QColor kBandFill(0xd6, 0xe9, 0xd8);
 const QColor kMuted(0x55, 0x5f, 0x69);
 const QColor kDemoFill(0xff, 0xf3, 0xc4);
 
-std::string pretty(std::string s) {
-    // mm^2 -> mm²
-    for (std::size_t p = s.find("^2"); p != std::string::npos; p = s.find("^2"))
-        s.replace(p, 2, "\u00b2");
-    return s;
-}
-
 QString q(const std::string& s) {
-    return QString::fromStdString(pretty(s));
+    return QString::fromStdString(app::readableUnits(s));
 }
 
 QString num(double v, int significant = 3) {
@@ -430,7 +423,8 @@ void drawResults(Document& d, const ReportModel& m) {
             } else {
                 // The reason is the useful part: it gets the wide column, the source follows it.
                 row.push_back({q("not available"), Qt::transparent, kMuted});
-                row.push_back({q(s.missing_reason + " (" + s.source + ")"), Qt::transparent, kMuted});
+                row.push_back(
+                    {q(s.missing_reason + " (" + s.source + ")"), Qt::transparent, kMuted});
             }
             srows.push_back(std::move(row));
         }

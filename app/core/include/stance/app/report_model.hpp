@@ -65,5 +65,8 @@ std::vector<std::string> interpretationLines(const SessionResults& results,
 /// Number formatting shared by the pages: fixed decimals chosen for the magnitude ("0.92",
 /// "12.4", "812").
 std::string formatNumber(double value, int significant = 3);
+/// Units as a reader writes them: every "^2" of text becomes "²" ("mm^2" -> "mm²"). Unit tables,
+/// CSV headers and JSON keep "mm^2"; pages, sentences and the report show this.
+std::string readableUnits(std::string text);
 
 }  // namespace stance::app

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,8 +22,15 @@ extern char** environ;
 
 namespace {
 
-/// Runs argv once with stdout on /dev/null; returns the wall time in ms, or -1 on failure.
-double runOnce(std::vector<std::string>& args) {
+/// One run: wall time, CPU time (user + system, all threads) and minor page faults.
+struct Run {
+    double wall_ms = -1.0;
+    double cpu_ms = 0.0;
+    long faults = 0;
+};
+
+/// Runs argv once with stdout on /dev/null; wall_ms is -1 on failure.
+Run runOnce(std::vector<std::string>& args) {
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -35,14 +43,19 @@ double runOnce(std::vector<std::string>& args) {
     const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
-        return -1.0;
+        return {};
     int status = 0;
-    if (::waitpid(pid, &status, 0) != pid)
-        return -1.0;
+    rusage usage{};
+    if (::wait4(pid, &status, 0, &usage) != pid)
+        return {};
     const auto t1 = std::chrono::steady_clock::now();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -1.0;
-    return std::chrono::duration<double, std::milli>(t1 - t0).count();
+        return {};
+    const auto ms = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3;
+    };
+    return {std::chrono::duration<double, std::milli>(t1 - t0).count(),
+            ms(usage.ru_utime) + ms(usage.ru_stime), usage.ru_minflt};
 }
 
 }  // namespace
@@ -63,24 +76,31 @@ int main(int argc, char** argv) {
     args.insert(args.end(), files.begin(), files.end());
     std::vector<std::string> true_args = {"/bin/true"};
 
-    if (runOnce(args) < 0.0) {  // warm-up, and fails loudly if the command does
+    if (runOnce(args).wall_ms < 0.0) {  // warm-up, and fails loudly if the command does
         std::fprintf(stderr, "bench_analyze_process: %s analyze failed\n", stance.c_str());
         return 1;
     }
-    const auto measure = [&](std::vector<std::string>& a) {
-        std::vector<double> t;
-        for (int i = 0; i < runs; ++i) {
-            const double ms = runOnce(a);
-            if (ms < 0.0)
-                return std::vector<double>{};
-            t.push_back(ms);
-        }
-        std::sort(t.begin(), t.end());
-        return t;
+    // Sorted wall times, CPU times and fault counts of `runs` runs; empty if a run failed.
+    struct Sorted {
+        std::vector<double> wall, cpu, faults;
     };
-    const std::vector<double> t = measure(args);
-    const std::vector<double> floor = measure(true_args);
-    if (t.empty()) {
+    const auto measure = [&](std::vector<std::string>& a) {
+        Sorted s;
+        for (int i = 0; i < runs; ++i) {
+            const Run r = runOnce(a);
+            if (r.wall_ms < 0.0)
+                return Sorted{};
+            s.wall.push_back(r.wall_ms);
+            s.cpu.push_back(r.cpu_ms);
+            s.faults.push_back(static_cast<double>(r.faults));
+        }
+        for (auto* v : {&s.wall, &s.cpu, &s.faults})
+            std::sort(v->begin(), v->end());
+        return s;
+    };
+    const Sorted t = measure(args);
+    const Sorted floor = measure(true_args);
+    if (t.wall.empty()) {
         std::fprintf(stderr, "bench_analyze_process: a run of %s analyze failed\n", stance.c_str());
         return 1;
     }
@@ -89,8 +109,15 @@ int main(int argc, char** argv) {
     };
     std::printf("stance analyze --pipeline %s over %zu trials, whole process, %d runs:\n",
                 pipeline.c_str(), files.size(), runs);
-    std::printf("  median %.1f ms, min %.1f ms, p90 %.1f ms\n", at(t, 0.5), t.front(), at(t, 0.9));
-    std::printf("  (spawning /bin/true on this machine: median %.1f ms, min %.1f ms)\n",
-                at(floor, 0.5), floor.empty() ? 0.0 : floor.front());
+    std::printf("  median %.1f ms, min %.1f ms, p90 %.1f ms\n", at(t.wall, 0.5), t.wall.front(),
+                at(t.wall, 0.9));
+    // CPU over wall shows how much the worker threads overlap; the page faults are the
+    // start-up's and the first touch of the heap's pages (each costs microseconds in a VM).
+    std::printf(
+        "  CPU (user + system, all threads): median %.1f ms; minor page faults: median %.0f\n",
+        at(t.cpu, 0.5), at(t.faults, 0.5));
+    std::printf(
+        "  (spawning /bin/true on this machine: median %.1f ms, min %.1f ms, %.0f faults)\n",
+        at(floor.wall, 0.5), floor.wall.empty() ? 0.0 : floor.wall.front(), at(floor.faults, 0.5));
     return 0;
 }

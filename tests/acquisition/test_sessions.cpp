@@ -96,6 +96,15 @@ devices::BodyOptions body() {
     return b;
 }
 
+/// A plate session on `path` that calls the port lost after 0.5 s without bytes.
+DeviceConfig plateAt(const std::string& path) {
+    DeviceConfig cfg;
+    cfg.name = "plate";
+    cfg.link.path = path;
+    cfg.stream_timeout_s = 0.5;
+    return cfg;
+}
+
 }  // namespace
 
 TEST_CASE("a session reads a simulated plate over a real pseudo-terminal, nothing lost",
@@ -145,11 +154,8 @@ TEST_CASE(
     SimulatedPort sim(loop.io, {devices::SimulatedStanceDevice::plate(body()), dir / "ttyPLATE",
                                 0.002, 1u << 18});
     sim.start();
-    DeviceConfig cfg;
-    cfg.name = "plate";
-    cfg.link.path = sim.path();  // the stable symbolic link, as /dev/serial/by-id
-    cfg.stream_timeout_s = 0.5;
-    DeviceSession session(loop.io, 0, cfg, loop.onSample(), loop.onEvent());
+    // The stable symbolic link, as /dev/serial/by-id.
+    DeviceSession session(loop.io, 0, plateAt(sim.path()), loop.onSample(), loop.onEvent());
     session.start();
     loop.run();
     REQUIRE(loop.waitFor([&] { return loop.samples.size() >= 100; }, 5s));
@@ -195,6 +201,68 @@ TEST_CASE(
     CHECK(session.status().reconnects >= 1);
     loop.stop();
     sim.stop();
+}
+
+TEST_CASE(
+    "another device on the port after a reconnection is named and refused until the first "
+    "returns",
+    "[acquisition][session][faults]") {
+    test::ScratchDir dir("identity");
+    Loop loop;
+    const std::string link = dir / "ttyPLATE";
+    SimulatedPort first(loop.io,
+                        {devices::SimulatedStanceDevice::plate(body()), link, 0.002, 1u << 18});
+    devices::PlateSimOptions other_options;
+    other_options.serial_number = 4242;  // the first plate is serial 1001
+    SimulatedPort other(loop.io, {devices::SimulatedStanceDevice::plate(body(), other_options),
+                                  link, 0.002, 1u << 18});
+    first.start();
+    DeviceSession session(loop.io, 0, plateAt(link), loop.onSample(), loop.onEvent());
+    session.start();
+    loop.run();
+    REQUIRE(loop.waitFor([&] { return loop.samples.size() >= 100; }, 5s));
+
+    // The first plate's cable is pulled and another plate is plugged in under the same name.
+    first.unplug();
+    REQUIRE(loop.waitFor([&] { return loop.hasEvent(DeviceEventKind::kLost); }, 3s));
+    const std::size_t before = loop.count();
+    other.start();
+    REQUIRE(loop.waitFor([&] { return loop.hasEvent(DeviceEventKind::kIdentityMismatch); }, 5s));
+    std::string reason;
+    std::size_t refused_from = 0;
+    {
+        std::lock_guard lock(loop.mutex);
+        refused_from = loop.samples.size();
+        for (const auto& e : loop.events) {
+            if (e.kind == DeviceEventKind::kIdentityMismatch)
+                reason = e.reason;
+        }
+    }
+    INFO(reason);
+    CHECK(reason.find("serial 1001") != std::string::npos);
+    CHECK(reason.find("serial 4242") != std::string::npos);
+    // None of its samples was taken, not even those before it said who it is.
+    CHECK(refused_from == before);
+    // Its samples stay out of the recording while it streams.
+    std::this_thread::sleep_for(500ms);
+    CHECK(loop.count() == refused_from);
+
+    // The first plate returns: its samples flow again, after a recorded gap.
+    other.stop();
+    REQUIRE(loop.waitFor(
+        [&] {
+            return std::filesystem::symlink_status(link).type() ==
+                   std::filesystem::file_type::not_found;
+        },
+        2s));
+    first.replug();
+    REQUIRE(loop.waitFor([&] { return loop.samples.size() > refused_from + 10; }, 5s));
+    {
+        std::lock_guard lock(loop.mutex);
+        CHECK(devices::hasFlag(loop.samples[refused_from].flags, devices::SampleFlag::kGapBefore));
+    }
+    loop.stop();
+    first.stop();
 }
 
 TEST_CASE("the Xsens handshake configures a simulated MTi over a pseudo-terminal",

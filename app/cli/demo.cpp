@@ -239,6 +239,7 @@ int runDemo(const DemoCommandOptions& o, Io io) {
     const fs::path out = fs::absolute(o.out);
     try {
         const fs::path stanced_path = findStanced(o.stanced);
+        loadReportModule();  // the report is written last: a missing module is said first
         prepareOutput(out);
         io.err << "stance demo: a complete mCTSIB of the demo patient (invented) on simulated "
                   "devices; output in "

@@ -62,6 +62,7 @@ int runReport(const ReportState& s, Io io) {
         return kExitUsage;
     }
     try {
+        loadReportModule();  // before the catalog work, which takes seconds for --demo
         std::unique_ptr<TempFolder> temp;
         std::unique_ptr<datasets::Catalog> catalog;
         datasets::CatalogId session = s.session;

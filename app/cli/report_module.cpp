@@ -79,6 +79,10 @@ WriteFn loadWriter() {
 
 }  // namespace
 
+void loadReportModule() {
+    (void)loadWriter();
+}
+
 WrittenReport writeReportPdf(const app::ReportModel& model, const fs::path& out) {
     const WriteFn write = loadWriter();
     std::array<char, 2048> error{};

@@ -21,6 +21,11 @@ struct WrittenReport {
     int pages = 0;
 };
 
+/// Loads the module now (once per process) without writing anything, so that a command that
+/// writes a report at the end of long work (`stance demo`, `stance report --demo`) says that the
+/// module is missing or unusable before that work, not after it. Throws ReportModuleError.
+void loadReportModule();
+
 /// Writes the report (report::writeReportPdf, in the module). The module is looked for in
 /// $STANCE_REPORT_MODULE when set (that file only), else beside the running executable, then where
 /// this build put it.

@@ -89,5 +89,13 @@ TEST_CASE("stance demo refuses a folder it did not write and a missing stanced",
     CHECK(s.err.find("is not an executable stanced") != std::string::npos);
     CHECK_FALSE(fs::exists(dir.path / "d"));
 
+    // Without its report module the demo says so before it records anything, not at the end.
+    const std::string module = (dir.path / "nowhere" / "stance-report-pdf.so").string();
+    const auto m = runStance("demo --out " + (dir / "m"), "STANCE_REPORT_MODULE=" + module);
+    CHECK(m.status == 1);
+    CHECK(m.err.find(module) != std::string::npos);
+    CHECK(m.err.find("was not found") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "m"));
+
     CHECK(runStance("demo --trial-seconds 0.5").status == 2);
 }

@@ -34,6 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::formatNumber;
+using detail::formatSample;
 using Columns = std::vector<std::pair<std::string, analysis::MetricUnit>>;
 
 /// One selected trial, whatever its source.
@@ -808,12 +809,12 @@ std::string signalCsv(const Eigen::VectorXd& t, const std::vector<std::string>& 
         s += "," + n;
     s += '\n';
     for (Eigen::Index r = 0; r < t.size(); ++r) {
-        s += formatNumber(t(r));
+        s += formatSample(t(r));
         std::size_t col = 0;
         for (const auto* b : blocks) {
             for (Eigen::Index c = 0; c < b->cols(); ++c, ++col) {
                 s += ',';
-                s += formatNumber((*b)(r, c) * scale[col]);
+                s += formatSample((*b)(r, c) * scale[col]);
             }
         }
         s += '\n';

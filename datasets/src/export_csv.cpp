@@ -66,6 +66,14 @@ std::string formatNumber(double v) {
     return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
+std::string formatSample(double v) {
+    if (!std::isfinite(v))
+        return {};
+    char buf[32];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 15);
+    return ec == std::errc() ? std::string(buf, end) : std::string();
+}
+
 std::vector<CsvRecord> parseCsv(std::string_view text, const std::string& name) {
     std::vector<CsvRecord> records;
     std::size_t line = 1;

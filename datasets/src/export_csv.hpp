@@ -18,6 +18,12 @@ void appendCsvField(std::string& line, std::string_view field);
 /// Non-finite values give "" (an empty cell, never "nan").
 std::string formatNumber(double v);
 
+/// A measured sample at 15 significant digits, the shortest text at that precision ("13.23718").
+/// A unit conversion of a stored sample (cm -> m on import, m -> mm on export) leaves a last-bit
+/// error that the shortest round-trip text would show as "13.237179999999999"; 15 digits are
+/// below the last bit of a double and far below any instrument's resolution. Non-finite: "".
+std::string formatSample(double v);
+
 /// One record of a CSV file and the 1-based line it starts on.
 struct CsvRecord {
     std::size_t line = 0;

@@ -128,6 +128,7 @@ ImportedTrial importBds(const std::filesystem::path& file, const ImportOptions& 
         raw.channels.push_back(
             Channel{kNames[c], cop ? "m" : (c < 3 ? "N" : "N.m"), cop ? 0.01 : 1.0, 0.0});
     }
+    packDecimalText(raw);  // the file's 6 decimals as int32 counts of 10^-6
     out.trial.raw.push_back(std::move(raw));
 
     // Device x = AP, device y = ML (the authors' assignment, signs unchanged). Plate x = device
@@ -216,6 +217,7 @@ ImportedTrial importPds(const std::filesystem::path& file, const ImportOptions& 
             raw.values.col(static_cast<Eigen::Index>(c)) = col(chans[c].first.c_str());
             raw.channels.push_back(Channel{chans[c].first, chans[c].second, 1.0, 0.0});
         }
+        packDecimalText(raw);  // the file's 6 decimals as int32 counts of 10^-6
         out.trial.raw.push_back(std::move(raw));
     }
 

@@ -64,4 +64,14 @@ std::string fileStem(const std::filesystem::path& path);
 std::vector<Gap> gapsFromDropped(const std::vector<double>& all_times,
                                  const std::vector<bool>& dropped, double period_s);
 
+/// Stores a raw signal read from decimal text as the integers its digits are. For each column
+/// the fewest decimals d (0 to 9) that all its values have: the column becomes value * 10^d and
+/// its channel's scale is multiplied by 10^-d, the signal is stored as int32. Lossless: each
+/// stored integer is the text's digits, and stored * scale is the text's value to a double's
+/// last bit. Under shuffle + deflate int32 columns take a fraction of the float64 ones (a
+/// 6-decimal BDS trial: see docs/stance-hdf5.md). When a value needs more than 9 decimals, is
+/// beyond int32 or is not finite, the signal is left as it is (float64). Returns whether it was
+/// packed.
+bool packDecimalText(RawSignal& raw);
+
 }  // namespace stance::datasets::import_detail

@@ -158,6 +158,7 @@ ImportedTrial importCsv(const std::filesystem::path& file, const ImportOptions& 
     fp.force_n = std::move(force);
     fp.moment_nm = std::move(moment);
     fp.cop_origin = "source plate origin";
+    packDecimalText(raw);  // whole decimals as int32 when every value has at most 9 of them
     out.trial.raw.push_back(std::move(raw));
     out.trial.forceplate = std::move(fp);
     return out;

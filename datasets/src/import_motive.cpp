@@ -183,6 +183,7 @@ ImportedTrial importMotive(const std::filesystem::path& file, const ImportOption
     fp.gaps = gaps;
     fp.cop_origin = "source plate origin (Motive plate local frame)";
     fp.source = "Cx/Cy columns of the source file, plate axes " + axes.toString();
+    packDecimalText(raw);  // the export's 6 decimals as int32 counts of 10^-6
     out.trial.raw.push_back(std::move(raw));
     out.trial.forceplate = std::move(fp);
     return out;

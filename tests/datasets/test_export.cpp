@@ -477,6 +477,18 @@ TEST_CASE("signal CSVs: one file per trial in the chosen unit, and a manifest",
     CHECK(std::stod(cells[0]) == rec.t_s(0));
     CHECK(std::stod(cells[1]) == Approx(rec.xy_m(0, 0) * 1000.0).epsilon(1e-14));
     CHECK(std::stod(cells[2]) == Approx(rec.xy_m(0, 1) * 1000.0).epsilon(1e-14));
+    // The source's 6 decimals in cm are 5 in mm: the cm -> m -> mm conversions leave no
+    // last-bit tail ("13.237179999999999") in the text.
+    std::size_t rows = 1, longest = 0;
+    for (std::string line; std::getline(in, line); ++rows) {
+        for (std::size_t k : {1, 2}) {
+            const std::string cell = splitCsv(line).at(k);
+            const auto dot = cell.find('.');
+            longest = std::max(longest, dot == std::string::npos ? 0 : cell.size() - dot - 1);
+        }
+    }
+    CHECK(rows == 6000);
+    CHECK(longest <= 5);
     const auto manifest = nlohmann::json::parse(slurp(out / "manifest.json"));
     CHECK(manifest["identity"] == "pseudonymised");
     CHECK(manifest["trials"].size() == 4);

@@ -90,12 +90,27 @@ TEST_CASE("BDS: forceplate/cop equals readTrialText and the file's own COP colum
         CHECK((cop.xy_m - fp.cop_m).cwiseAbs().maxCoeff() < 1e-8);
         CHECK(fp.force_n(0, 2) == rows[0][3]);  // Fz stays Fz
         CHECK(fp.force_n(0, 0) == rows[0][2]);  // plate x (ML) = device y
-        // Raw keeps the file as acquired, COP in cm with scale 0.01 to metres.
+        // Raw keeps the file's digits: its 6 decimals as int32 counts of 10^-6 (COP: 10^-6 cm,
+        // scale 10^-8 to metres), the physical values the file's to the last bit.
         REQUIRE(t.raw.size() == 1);
-        CHECK(t.raw[0].values(5, 6) == rows[5][7]);
+        CHECK(t.raw[0].stored_type == RawType::kInt32);
+        CHECK(t.raw[0].values(5, 6) == std::nearbyint(rows[5][7] * 1e6));
         CHECK(t.raw[0].channels[6].name == "COPx");
-        CHECK(t.raw[0].channels[6].scale == 0.01);
+        CHECK(t.raw[0].channels[6].scale == Approx(1e-8).epsilon(1e-15));
         CHECK(t.raw[0].channels[6].unit == "m");
+        CHECK(t.raw[0].channels[3].scale == Approx(1e-6).epsilon(1e-15));  // Fz, N
+        const Eigen::MatrixXd physical = t.raw[0].physical();
+        double worst_rel = 0.0;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            for (Eigen::Index c = 0; c < 8; ++c) {
+                const double v = rows[i][static_cast<std::size_t>(c) + 1] * (c >= 6 ? 0.01 : 1.0);
+                if (v != 0.0)
+                    worst_rel = std::max(
+                        worst_rel,
+                        std::abs(physical(static_cast<Eigen::Index>(i), c) - v) / std::abs(v));
+            }
+        }
+        CHECK(worst_rel < 1e-15);
         CHECK(t.info.source_id == id);
         CHECK(t.info.source_format == "bds");
         CHECK(t.info.planned_duration_s == 60.0);
@@ -253,7 +268,9 @@ TEST_CASE("PDS: net COP and force in the plate frame, moment consistent with bot
     // Subject's right is +x: the right plate's COP is at +0.088 m.
     REQUIRE(t.raw.size() == 2);
     CHECK(t.raw[1].device == "pds_right_plate");
-    CHECK(t.raw[1].values(0, 5) == Approx(0.08578));  // RCOP_Z
+    CHECK(t.raw[1].stored_type == RawType::kInt32);
+    CHECK(t.raw[1].physical()(0, 5) == Approx(0.08578));  // RCOP_Z
+    CHECK(t.raw[1].values(0, 5) == 85780.0);              // its 6 decimals, as an integer
     CHECK(t.raw[1].channels.size() == 7);
 }
 

@@ -1,5 +1,6 @@
 // Progress over sessions: baseline bands, change classes and sentences (app/core progress.hpp).
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "fixtures.hpp"
@@ -110,6 +111,42 @@ TEST_CASE("higher-is-better, SI-scaled and unclassified measures", "[appcore]") 
     CHECK(app::defaultProgressKeys().size() == 8);
     for (const auto& k : app::defaultProgressKeys())
         CHECK(app::findProgressMetric(k) != nullptr);
+}
+
+TEST_CASE("each patient's default measures are the defaults they have values for", "[appcore]") {
+    // Every measure loaded, none with values yet.
+    std::vector<app::ProgressSeries> loaded;
+    for (const app::ProgressMetric& m : app::progressMetrics())
+        loaded.push_back(app::makeProgressSeries(m, {}));
+    CHECK(app::defaultProgressKeys(loaded).empty());
+    const auto give = [&](std::string_view key) {
+        for (app::ProgressSeries& s : loaded) {
+            if (s.metric.key == key)
+                s = app::makeProgressSeries(s.metric, points({10, 8}));
+        }
+    };
+    // An mCTSIB patient with a DHI: the defaults without the SOT, in the default order.
+    give("dhi_total");
+    give("mctsib.ec_foam.cop_area");
+    give("mctsib.composite_sway_velocity");
+    CHECK(app::defaultProgressKeys(loaded) ==
+          std::vector<std::string>{"mctsib.composite_sway_velocity", "mctsib.ec_foam.cop_area",
+                                   "dhi_total"});
+    // Values only in measures outside the defaults: the first of those that have values.
+    for (app::ProgressSeries& s : loaded)
+        s = app::makeProgressSeries(s.metric, {});
+    std::vector<std::string> others;
+    for (const app::ProgressMetric& m : app::progressMetrics()) {
+        const auto d = app::defaultProgressKeys();
+        if (std::find(d.begin(), d.end(), m.key) == d.end())
+            others.push_back(m.key);
+    }
+    REQUIRE(others.size() > app::kMaxFallbackKeys);
+    for (const std::string& k : others)
+        give(k);
+    const auto fallback = app::defaultProgressKeys(loaded);
+    CHECK(fallback ==
+          std::vector<std::string>(others.begin(), others.begin() + app::kMaxFallbackKeys));
 }
 
 TEST_CASE("progress from the catalog: oldest first, display units, up to a session", "[appcore]") {

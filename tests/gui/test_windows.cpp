@@ -154,6 +154,12 @@ TEST_CASE(
     settle();
     auto* progress = w->progressPage();
     REQUIRE(progress->charts().size() >= 4);
+    // The demo patient has mCTSIB sessions only: the page opens on the default measures they have
+    // values for, without an empty SOT chart or a "no values" line.
+    CHECK(progress->chart("sot.composite") == nullptr);
+    CHECK(progress->chart("mctsib.composite_sway_velocity") != nullptr);
+    CHECK(progress->charts().size() == stance::app::defaultProgressKeys().size() - 1);
+    CHECK(progress->findChild<QLabel*>(QStringLiteral("progress-empty-note"))->isHidden());
     auto* dhi = progress->chart("dhi_total");
     REQUIRE(dhi != nullptr);
     const auto& s = dhi->series();
@@ -194,6 +200,16 @@ TEST_CASE(
     CHECK(progress->charts().size() == 2);
     CHECK(progress->chart("vas_total") != nullptr);
     CHECK(progress->chart("mctsib.composite_sway_velocity") == nullptr);
+    // A measure the user picks stays picked from patient to patient, and one without values is
+    // named.
+    progress->setSelectedKeys({"dhi_total", "sot.composite"});
+    REQUIRE(w->openPatient(f.demo.patient_id));
+    w->showPage(MainWindow::Page::kProgress);
+    settle();
+    CHECK(progress->charts().size() == 1);
+    const auto* note = progress->findChild<QLabel*>(QStringLiteral("progress-empty-note"));
+    CHECK_FALSE(note->isHidden());
+    CHECK(note->text().contains(QStringLiteral("SOT")));
 }
 
 TEST_CASE("progress screenshot: the demo patient's progress view as a PNG", "[gui][window]") {

@@ -1,5 +1,6 @@
 #include "stance/app/progress.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "stance/app/errors.hpp"
@@ -102,6 +103,26 @@ std::vector<std::string> defaultProgressKeys() {
             "dhi_total",
             "abc_total",
             "vas_total"};
+}
+
+std::vector<std::string> defaultProgressKeys(const std::vector<ProgressSeries>& loaded) {
+    const auto has_values = [&](std::string_view key) {
+        return std::any_of(loaded.begin(), loaded.end(), [&](const ProgressSeries& s) {
+            return s.metric.key == key && !s.points.empty();
+        });
+    };
+    std::vector<std::string> keys;
+    for (std::string& k : defaultProgressKeys()) {
+        if (has_values(k))
+            keys.push_back(std::move(k));
+    }
+    if (!keys.empty())
+        return keys;
+    for (const ProgressMetric& m : progressMetrics()) {
+        if (keys.size() < kMaxFallbackKeys && has_values(m.key))
+            keys.push_back(m.key);
+    }
+    return keys;
 }
 
 std::string formatProgressValue(const ProgressMetric& metric, double value) {

@@ -325,7 +325,10 @@ ProgressPage::ProgressPage(QWidget* parent) : QWidget(parent) {
             cb->setToolTip(qs(m.label));
             cb->setObjectName(QStringLiteral("measure-") + qs(m.key));
             cb->setChecked(std::find(defaults.begin(), defaults.end(), m.key) != defaults.end());
-            connect(cb, &QCheckBox::toggled, this, [this] { rebuild(); });
+            connect(cb, &QCheckBox::toggled, this, [this] {
+                user_chose_ = true;
+                rebuild();
+            });
             l->addWidget(cb);
             boxes_[m.key] = cb;
         }
@@ -339,6 +342,7 @@ ProgressPage::ProgressPage(QWidget* parent) : QWidget(parent) {
     choose_scroll->setMinimumWidth(200);
 
     empty_note_ = new QLabel(this);
+    empty_note_->setObjectName(QStringLiteral("progress-empty-note"));
     empty_note_->setWordWrap(true);
     empty_note_->setStyleSheet(QStringLiteral("QLabel { color: #555; }"));
     grid_host_ = new QWidget();
@@ -368,6 +372,9 @@ void ProgressPage::load(const datasets::Catalog& catalog, datasets::CatalogId pa
     for (const app::ProgressMetric& m : app::progressMetrics())
         keys.push_back(m.key);
     all_ = app::loadProgress(catalog, patient_id, keys);
+    // Until the user picks measures, each patient opens on the default ones they have values for.
+    if (!user_chose_)
+        checkOnly(app::defaultProgressKeys(all_));
     const std::optional<datasets::Patient> p = catalog.patient(patient_id);
     std::size_t sessions = 0;
     std::string first, last;
@@ -407,11 +414,16 @@ void ProgressPage::clearPage(const QString& message) {
 }
 
 void ProgressPage::setSelectedKeys(const std::vector<std::string>& keys) {
+    user_chose_ = true;
+    checkOnly(keys);
+    rebuild();
+}
+
+void ProgressPage::checkOnly(const std::vector<std::string>& keys) {
     for (auto& [key, box] : boxes_) {
         const QSignalBlocker block(box);
         box->setChecked(std::find(keys.begin(), keys.end(), key) != keys.end());
     }
-    rebuild();
 }
 
 std::vector<std::string> ProgressPage::selectedKeys() const {

@@ -7,6 +7,7 @@
 /// summaries the catalog stores (Catalog::summaryHistory), written by analyzeAndStoreSession and
 /// saveQuestionnaire.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,6 +83,14 @@ struct ProgressSeries {
     /// stance ..."); "" with fewer than two points.
     std::string summary;
 };
+
+/// The default selection for one patient, from their loaded series: the default measures that
+/// have a value in some session, in the default order (a patient tested with the mCTSIB only
+/// does not open on an empty SOT chart). When none of them has a value, the first
+/// `kMaxFallbackKeys` measures that have one, in progressMetrics() order; none when no measure
+/// has a value.
+std::vector<std::string> defaultProgressKeys(const std::vector<ProgressSeries>& loaded);
+inline constexpr std::size_t kMaxFallbackKeys = 6;
 
 /// The series of `keys` for a patient (unknown keys throw AppError naming the key; a key
 /// without values gives a series with no points). `up_to_session`, when not 0, ends every series

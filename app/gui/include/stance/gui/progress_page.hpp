@@ -77,9 +77,11 @@ public:
     explicit ProgressPage(QWidget* parent = nullptr);
 
     /// Loads every measure of the patient (throws what app::loadProgress throws) and charts the
-    /// selected ones that have values.
+    /// selected ones that have values. Until the user has chosen measures (a tick, or
+    /// setSelectedKeys), the selection is app::defaultProgressKeys for this patient.
     void load(const datasets::Catalog& catalog, datasets::CatalogId patient_id);
     void clearPage(const QString& message = {});
+    /// Selects these measures (a choice of the user's: kept for the next patients).
     void setSelectedKeys(const std::vector<std::string>& keys);
     std::vector<std::string> selectedKeys() const;
     const std::vector<ProgressChart*>& charts() const noexcept { return charts_; }
@@ -95,6 +97,8 @@ protected:
 
 private:
     void rebuild();
+    /// Ticks exactly these measures without a rebuild per box.
+    void checkOnly(const std::vector<std::string>& keys);
     /// Columns that fit the charts' viewport, at most max_columns_.
     int fittingColumns() const;
 
@@ -108,6 +112,7 @@ private:
     QScrollArea* charts_scroll_ = nullptr;
     int max_columns_ = 3;
     int columns_ = 2;
+    bool user_chose_ = false;  ///< the user ticked or unticked a measure
 };
 
 }  // namespace stance::gui

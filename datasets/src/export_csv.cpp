@@ -58,20 +58,28 @@ void appendCsvField(std::string& line, std::string_view field) {
     line += '"';
 }
 
-std::string formatNumber(double v) {
+namespace {
+
+/// `v` as text: the shortest that reads back as the same double (significant = 0), or the
+/// shortest at that many significant digits; "" when not finite.
+std::string numberText(double v, int significant) {
     if (!std::isfinite(v))
         return {};
     char buf[32];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    const auto [end, ec] = significant > 0 ? std::to_chars(buf, buf + sizeof buf, v,
+                                                           std::chars_format::general, significant)
+                                           : std::to_chars(buf, buf + sizeof buf, v);
     return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
+}  // namespace
+
+std::string formatNumber(double v) {
+    return numberText(v, 0);
+}
+
 std::string formatSample(double v) {
-    if (!std::isfinite(v))
-        return {};
-    char buf[32];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 15);
-    return ec == std::errc() ? std::string(buf, end) : std::string();
+    return numberText(v, 15);
 }
 
 std::vector<CsvRecord> parseCsv(std::string_view text, const std::string& name) {

@@ -224,39 +224,39 @@ std::vector<Gap> gapsFromDropped(const std::vector<double>& all_times,
 }
 
 bool packDecimalText(RawSignal& raw) {
-    // A value parsed from text with d decimals is the decimal q / 10^d to within half an ulp;
-    // scaling by the exact power of ten adds another half ulp. So value * 10^d lies within
-    // 2^-52 * |value * 10^d| of the integer q: a wider distance means more decimals than d.
-    constexpr double kEps = 0x1p-52;
+    // A value parsed from text with d decimals is the decimal q / 10^d to within half an ulp, and
+    // scaling by the exact power of ten adds another half ulp: value * 10^d lies within
+    // 2^-52 * |value * 10^d| of the integer q. Checked with a margin of 4; a wider distance
+    // means more decimals than d.
+    constexpr double kTolerance = 4.0 * 0x1p-52;
     constexpr double kMax = 2147483647.0;
     const Eigen::Index rows = raw.values.rows();
     const Eigen::Index cols = raw.values.cols();
     if (raw.stored_type != RawType::kFloat64 || rows == 0 ||
         raw.channels.size() != static_cast<std::size_t>(cols))
         return false;
-    std::vector<int> decimals(static_cast<std::size_t>(cols), -1);
+    // The power of ten of each column: 10^d for the fewest decimals d its values all have.
+    std::vector<double> powers(static_cast<std::size_t>(cols), 0.0);
     for (Eigen::Index c = 0; c < cols; ++c) {
         double power = 1.0;
-        for (int d = 0; d <= 9 && decimals[static_cast<std::size_t>(c)] < 0; ++d, power *= 10.0) {
+        for (int d = 0; d <= 9; ++d, power *= 10.0) {
             bool fits = true;
             for (Eigen::Index r = 0; fits && r < rows; ++r) {
                 const double x = raw.values(r, c) * power;
                 fits = std::isfinite(x) && std::abs(x) <= kMax &&
-                       std::abs(x - std::nearbyint(x)) <= 4.0 * kEps * std::max(1.0, std::abs(x));
+                       std::abs(x - std::nearbyint(x)) <= kTolerance * std::max(1.0, std::abs(x));
             }
-            if (fits)
-                decimals[static_cast<std::size_t>(c)] = d;
+            if (fits) {
+                powers[static_cast<std::size_t>(c)] = power;
+                break;
+            }
         }
-        if (decimals[static_cast<std::size_t>(c)] < 0)
+        if (powers[static_cast<std::size_t>(c)] == 0.0)
             return false;
     }
     for (Eigen::Index c = 0; c < cols; ++c) {
-        const int d = decimals[static_cast<std::size_t>(c)];
-        double power = 1.0;
-        for (int k = 0; k < d; ++k)
-            power *= 10.0;
-        for (Eigen::Index r = 0; r < rows; ++r)
-            raw.values(r, c) = std::nearbyint(raw.values(r, c) * power);
+        const double power = powers[static_cast<std::size_t>(c)];
+        raw.values.col(c) = (raw.values.col(c) * power).array().round().matrix();
         raw.channels[static_cast<std::size_t>(c)].scale /= power;
     }
     raw.stored_type = RawType::kInt32;
